@@ -1,0 +1,172 @@
+"""Command line: ``python -m posture {landmarks,analyze,model} ...``.
+
+Exit codes: 0 success; 2 bad input or usage (one-line reason on stderr);
+1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from posture import __version__
+from posture.errors import PostureError
+
+log = logging.getLogger("posture")
+
+
+class Progress:
+    """Frames done, rate and time left on stderr, at most once a second (and at the end)."""
+
+    def __init__(self, label: str, stream=sys.stderr, every_s: float = 1.0):
+        self.label, self.stream, self.every_s = label, stream, every_s
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every_s and done < total:
+            return
+        self.last = now
+        el = now - self.start
+        rate = done / el if el > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else float("nan")
+        end = "\n" if done >= total else "\r"
+        self.stream.write(f"{self.label}: {done}/{total} frames, {rate:.1f} fps, {left:.0f} s left   {end}")
+        self.stream.flush()
+
+
+def _quiet_native_logs() -> None:
+    # MediaPipe's C++ logging goes to stderr; keep the CLI's output readable.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from posture.io.model import resolve_model_path, sha256_file
+
+    path = resolve_model_path(args.model)
+    print(f"{path}  sha256={sha256_file(path)}")
+    return 0
+
+
+def cmd_landmarks(args: argparse.Namespace) -> int:
+    from posture.cleanup import fill_gaps, smooth_zero_phase
+    from posture.files import save
+    from posture.io.extract import ExtractOptions, extract_tracks
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".npz", ".csv"):
+        raise PostureError(f"output must end in .npz or .csv, got {out.name!r}")
+    opts = ExtractOptions(num_poses=args.num_poses, output_masks=args.masks)
+    progress = None if args.quiet else Progress(Path(args.input).name)
+    tracks = extract_tracks(args.input, args.model, opts, progress)
+    seq = tracks.select(args.subject)
+    if args.clean:
+        seq = fill_gaps(seq)
+        if seq.n_frames > 1:
+            seq = smooth_zero_phase(seq)
+    save(seq, out)
+    print(
+        f"{out}: {seq.n_frames} frames, person found in {seq.detection_rate:.0%}, "
+        f"up to {tracks.people_count.max()} people in view, {tracks.n_tracks} track(s), "
+        f"followed {seq.provenance.subject}"
+    )
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from posture.analyses import AnalyzeOptions, analyze_file
+
+    options = AnalyzeOptions(
+        height_cm=args.height_cm, load_kg=args.load_kg, lift_frequency_per_min=args.lift_frequency,
+        lift_duration_h=args.lift_duration_h, coupling=args.coupling, stretch=args.stretch,
+        reference_path=args.reference, affected_side=args.side, baseline_path=args.baseline,
+        break_after_min=args.break_after_min,
+    )
+    progress = None if args.quiet else Progress(Path(args.input).name)
+    report = analyze_file(args.input, args.task, options, model_path=args.model, progress=progress,
+                          subject=args.subject, use_cache=not args.no_cache)
+    text = report.to_json()
+    if args.json == "-":
+        print(text)
+    else:
+        if args.json:
+            Path(args.json).write_text(text + "\n")
+        _print_summary(report.to_dict())
+    return 0
+
+
+def _print_summary(d: dict) -> None:
+    print(f"{d['task']}: {d['input']['path']} ({d['input']['n_frames']} frames, view {d['view']})")
+    for f in d["findings"]:
+        mark = {"ok": "ok  ", "notice": "note", "warning": "WARN", "not_assessed": "n/a "}[f["severity"]]
+        print(f"  [{mark}] {f['id']}: {f['message']}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="posture", description="Check walking, lifting, stretches and sitting from video.")
+    p.add_argument("--version", action="version", version=f"posture {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--model", help="a pose_landmarker_*.task file (default: $POSTURE_MODEL or the built one)")
+        sp.add_argument("--subject", default=None,
+                        help="who to follow when several people are in view: largest, moving, or x,y in pixels")
+        sp.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    m = sub.add_parser("model", help="find or build the pose model and print its path")
+    m.add_argument("--model", help="check this .task file instead")
+    m.set_defaults(func=cmd_model)
+
+    lm = sub.add_parser("landmarks", help="extract the main person's landmarks to .npz or .csv")
+    lm.add_argument("input", help="video or photo")
+    lm.add_argument("-o", "--output", required=True, help="output file (.npz or .csv)")
+    lm.add_argument("--num-poses", type=int, default=2, help="people the model looks for per frame (default 2)")
+    lm.add_argument("--masks", action="store_true", help="keep the person segmentation masks (.npz only)")
+    lm.add_argument("--clean", action="store_true", help="fill short gaps and low-pass filter before saving")
+    common(lm)
+    lm.set_defaults(func=cmd_landmarks, subject="largest")
+
+    an = sub.add_parser("analyze", help="analyse a video, photo or landmark file")
+    an.add_argument("input", help="video, photo, or a .npz/.csv landmark file")
+    an.add_argument("--task", required=True, choices=["walk", "lift", "stretch", "sit", "auto"])
+    an.add_argument("--json", help="write the JSON report here ('-' for stdout)")
+    an.add_argument("--height-cm", type=float, help="your height, to give distances in cm")
+    an.add_argument("--load-kg", type=float, help="lift: load weight, enables the NIOSH lifting index")
+    an.add_argument("--lift-frequency", type=float, help="lift: lifts per minute (NIOSH)")
+    an.add_argument("--lift-duration-h", type=float, help="lift: hours of lifting per shift (NIOSH)")
+    an.add_argument("--coupling", choices=["good", "fair", "poor"], default="fair", help="lift: grip on the load")
+    an.add_argument("--stretch", help="stretch: reference pose id to check (default: recognise it)")
+    an.add_argument("--reference", help="stretch: your own reference pose JSON")
+    an.add_argument("--side", choices=["left", "right"], help="stretch: the affected side")
+    an.add_argument("--baseline", help="sit: your personal baseline JSON")
+    an.add_argument("--break-after-min", type=float, help="sit: remind to take a break after this many minutes")
+    an.add_argument("--no-cache", action="store_true", help="do not reuse earlier landmark extraction")
+    common(an)
+    an.set_defaults(func=cmd_analyze)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _quiet_native_logs()
+    try:
+        return int(args.func(args) or 0)
+    except PostureError as e:
+        print(f"posture: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("posture: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

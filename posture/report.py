@@ -1,0 +1,189 @@
+"""The report contract shared by every analysis, the CLI and the app.
+
+``Report.to_dict()`` gives::
+
+    {"task", "posture_version",
+     "input": {"path", "fps", "n_frames", "duration_s", "width", "height", "rotation_deg"},
+     "view": "side"|"front"|"back"|"mixed"|"unknown",
+     "segments": [...], "events": {...}, "metrics": {...},
+     "findings": [{"id", "severity", "value", "unit", "threshold", "time_ranges_s",
+                   "confidence", "message", "advice"}],
+     ...task blocks ("repetitions", "reba", "niosh", "stretch", "sitting"),
+     "provenance": {...}, "notice": "...", "red_flags": [...]}
+
+Severity is one of ``ok``, ``notice``, ``warning`` or ``not_assessed`` (with a
+``reason``). Frame numbers count decoded frames from 0.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from posture import __version__
+from posture.sequence import PoseSequence, VideoInfo
+
+SEVERITIES = ("ok", "notice", "warning", "not_assessed")
+VIEWS = ("side", "front", "back", "mixed", "unknown")
+
+NOT_A_DIAGNOSIS = (
+    "posture describes how your body moved in this video. It informs; it does not diagnose. "
+    "If something hurts, ask a physiotherapist or doctor."
+)
+RED_FLAGS = (
+    "Severe pain that lasts more than two weeks: see a doctor.",
+    "Trouble walking, or a leg that gives way: see a doctor.",
+    "Difficulty controlling your bowel or bladder, or numbness around the groin: get urgent medical help.",
+    "Weakness or numbness in a leg that gets worse: see a doctor.",
+)
+
+
+def _clean(x: Any) -> Any:
+    """JSON-safe: numpy scalars to Python, NaN/inf to None, tuples to lists."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _clean(x.tolist())
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        v = float(x)
+        return None if not math.isfinite(v) else round(v, 4)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    if hasattr(x, "to_dict"):
+        return _clean(x.to_dict())
+    return x
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing we saw: what, how much, where in the video, how sure, and what to do."""
+
+    id: str
+    severity: str
+    value: float | None = None
+    unit: str = ""
+    threshold: float | str | None = None
+    time_ranges_s: tuple[tuple[float, float], ...] = ()
+    confidence: float = 0.0
+    message: str = ""
+    advice: str = ""
+    reason: str | None = None  # why it was not assessed
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}, got {self.severity!r}")
+        if self.severity == "not_assessed" and not self.reason:
+            raise ValueError(f"finding {self.id!r} is not_assessed but gives no reason")
+        if not 0.0 <= float(self.confidence) <= 1.0:
+            raise ValueError(f"confidence must lie in [0, 1], got {self.confidence}")
+
+    @property
+    def flagged(self) -> bool:
+        return self.severity in ("notice", "warning")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "id": self.id, "severity": self.severity, "value": self.value, "unit": self.unit,
+            "threshold": self.threshold, "time_ranges_s": [list(r) for r in self.time_ranges_s],
+            "confidence": self.confidence, "message": self.message, "advice": self.advice,
+        }
+        if self.reason:
+            d["reason"] = self.reason
+        return _clean(d)
+
+
+def not_assessed(id: str, reason: str, unit: str = "", threshold: float | str | None = None) -> Finding:
+    """A finding we could not judge, with the reason in plain words."""
+    return Finding(id=id, severity="not_assessed", unit=unit, threshold=threshold, confidence=0.0,
+                   message=f"Not assessed: {reason}", advice="", reason=reason)
+
+
+def input_block(video: VideoInfo) -> dict[str, Any]:
+    return _clean({
+        "path": video.path, "fps": video.fps, "n_frames": video.n_frames, "duration_s": video.duration_s,
+        "width": video.width, "height": video.height, "rotation_deg": video.rotation_deg,
+    })
+
+
+@dataclass
+class Report:
+    """An analysis result; ``to_dict``/``to_json`` give the shared JSON contract."""
+
+    task: str
+    video: VideoInfo
+    view: str = "unknown"
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    events: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    blocks: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    series: dict[str, Any] = field(default_factory=dict)  # per-frame traces for plots; not in the JSON
+
+    def __post_init__(self) -> None:
+        if self.view not in VIEWS:
+            raise ValueError(f"view must be one of {VIEWS}, got {self.view!r}")
+
+    def finding(self, id: str) -> Finding | None:
+        return next((f for f in self.findings if f.id == id), None)
+
+    @property
+    def flagged_ids(self) -> list[str]:
+        return [f.id for f in self.findings if f.flagged]
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "task": self.task,
+            "posture_version": __version__,
+            "input": input_block(self.video),
+            "view": self.view,
+            "segments": self.segments,
+            "events": self.events,
+            "metrics": self.metrics,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        for k, v in self.blocks.items():
+            d[k] = v
+        d["provenance"] = self.provenance
+        d["notice"] = NOT_A_DIAGNOSIS
+        d["red_flags"] = list(RED_FLAGS)
+        return _clean(d)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def provenance_block(seq: PoseSequence, **params: Any) -> dict[str, Any]:
+    """Provenance of a report: the sequence's model/versions/steps plus analysis parameters."""
+    d = seq.provenance.to_dict()
+    d["analysis_parameters"] = params
+    return _clean(d)
+
+
+def time_ranges(mask: np.ndarray, timestamps_s: np.ndarray, min_duration_s: float = 0.0,
+                merge_gap_s: float = 0.0) -> list[tuple[float, float]]:
+    """Start/end times (s) of True runs in a per-frame mask, merging runs closer than ``merge_gap_s``."""
+    mask = np.asarray(mask, bool)
+    t = np.asarray(timestamps_s, float)
+    if mask.size == 0:
+        return []
+    padded = np.concatenate([[False], mask, [False]])
+    d = np.diff(padded.astype(int))
+    starts, stops = np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
+    ranges: list[list[float]] = []
+    for s, e in zip(starts, stops, strict=True):
+        a, b = float(t[s]), float(t[e]) + dt
+        if ranges and a - ranges[-1][1] <= merge_gap_s:
+            ranges[-1][1] = b
+        else:
+            ranges.append([a, b])
+    return [(round(a, 3), round(b, 3)) for a, b in ranges if b - a >= min_duration_s]

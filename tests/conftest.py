@@ -1,0 +1,71 @@
+"""Shared fixtures.
+
+- The pose model and extracted landmarks are cached under pytest's cache folder
+  (``.pytest_cache/d/posture``), so each real clip is run through the model once
+  per checkout, not once per test. Set POSTURE_CACHE_DIR to use another folder.
+- Real footage lives in ``../shared/datasets/real`` (or $POSTURE_REAL_DATA);
+  tests that need it skip with a message when it is absent.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+REAL = Path(os.environ.get("POSTURE_REAL_DATA", REPO.parent / "shared" / "datasets" / "real"))
+SKIP_REAL = f"real footage not found at {REAL} (set POSTURE_REAL_DATA to run the acceptance tests)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("POSTURE_CACHE_DIR"):
+        os.environ["POSTURE_CACHE_DIR"] = str(config.cache.mkdir("posture"))
+
+
+def real_path(rel: str) -> Path:
+    """Path of a real clip or photo; skips the calling test when the data set is absent."""
+    p = REAL / rel
+    if not REAL.is_dir():
+        pytest.skip(SKIP_REAL)
+    if not p.exists():
+        pytest.skip(f"{p} is missing from the real data set")
+    return p
+
+
+def real_labels(name: str) -> dict:
+    """One labels file from ``real/labels`` (e.g. ``gait_events``), skipping when absent."""
+    p = REAL / "labels" / f"{name}.json"
+    if not p.is_file():
+        pytest.skip(SKIP_REAL)
+    return json.loads(p.read_text())
+
+
+@functools.lru_cache(maxsize=None)
+def _tracks(rel: str, masks: bool):
+    from posture.io.cache import cached_tracks
+    from posture.io.extract import ExtractOptions
+
+    return cached_tracks(real_path(rel), ExtractOptions(output_masks=masks))
+
+
+def real_tracks(rel: str, masks: bool = False):
+    """All people tracked in a real file (extracted once, then cached on disk and in memory)."""
+    real_path(rel)
+    return _tracks(rel, masks)
+
+
+def real_sequence(rel: str, subject: str = "largest", masks: bool = False):
+    """The followed subject's PoseSequence in a real file."""
+    return real_tracks(rel, masks).select(subject)
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The pose model bundle, built from the mediapipe 0.10.21 wheel on first use."""
+    from posture.io.model import resolve_model_path
+
+    return resolve_model_path()
