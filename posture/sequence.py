@@ -76,6 +76,31 @@ class Provenance:
         return d
 
 
+@dataclass(frozen=True)
+class PoseFrame:
+    """One frame of one person, for live (streaming) analysers fed a frame at a time.
+
+    Same units and conventions as :class:`PoseSequence`: ``xy_px`` (33, 2) pixels,
+    ``world_m`` (33, 3) metres, ``visibility`` (33,) in [0, 1]; ``width``/``height``
+    of the upright frame.
+    """
+
+    xy_px: np.ndarray
+    world_m: np.ndarray
+    visibility: np.ndarray
+    timestamp_s: float
+    width: int
+    height: int
+    people_count: int = 1
+
+    def __post_init__(self) -> None:
+        for name, shape in (("xy_px", (N_LANDMARKS, 2)), ("world_m", (N_LANDMARKS, 3)), ("visibility", (N_LANDMARKS,))):
+            arr = np.asarray(getattr(self, name), dtype=np.float64)
+            if arr.shape != shape:
+                raise PoseValidationError(f"PoseFrame.{name} must have shape {shape}, got {arr.shape}")
+            object.__setattr__(self, name, arr)
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.ascontiguousarray(a)
     a.setflags(write=False)
@@ -193,6 +218,16 @@ class PoseSequence:
             timestamps_s=self.timestamps_s[sl], depth_px=self.depth_px[sl], presence=self.presence[sl],
             frame_index=self.frame_index[sl], people_count=self.people_count[sl],
             masks=None if self.masks is None else self.masks[sl],
+        )
+
+    def frame(self, i: int) -> PoseFrame | None:
+        """Frame ``i`` as a :class:`PoseFrame` (None where the subject was not found)."""
+        if not np.isfinite(self.xy_px[i]).any():
+            return None
+        return PoseFrame(
+            xy_px=self.xy_px[i], world_m=self.world_m[i], visibility=self.visibility[i],
+            timestamp_s=float(self.timestamps_s[i]), width=self.video.width, height=self.video.height,
+            people_count=int(max(self.people_count[i], 1)),
         )
 
     def point_px(self, index: int, min_visibility: float = 0.0) -> np.ndarray:

@@ -31,7 +31,7 @@ from posture.errors import NoPersonError, PoseValidationError, VideoReadError
 from posture.io.model import resolve_model_path, sha256_file
 from posture.io.video import Frame, VideoSource, is_image_path, read_image
 from posture.landmarks import N_LANDMARKS
-from posture.sequence import PoseSequence, Provenance, VideoInfo
+from posture.sequence import PoseFrame, PoseSequence, Provenance, VideoInfo
 
 log = logging.getLogger(__name__)
 
@@ -499,3 +499,50 @@ __all__ = [
     "Detection", "ExtractOptions", "PoseLandmarkerAdapter", "PoseTracks", "assemble_tracks", "extract_pose",
     "extract_tracks", "link_tracks", "PoseValidationError", "VideoReadError",
 ]
+
+
+# --------------------------------------------------------------------------- live
+class LivePoseEstimator:
+    """Webcam frames in, one smoothed :class:`PoseFrame` out, one call per frame.
+
+    Runs the landmarker in VIDEO mode synchronously (so it works inside a
+    streamlit-webrtc frame callback), follows the largest person, and applies a
+    causal One Euro filter. Not thread-safe: give each live session its own.
+    """
+
+    def __init__(self, model_path: str | os.PathLike[str] | None = None, num_poses: int = 1,
+                 max_side: int | None = 640):
+        from posture.cleanup import OneEuroFilter
+
+        self.options = ExtractOptions(num_poses=num_poses)
+        self._lm = PoseLandmarkerAdapter(model_path, mode="video", options=self.options)
+        self.max_side = max_side
+        self._f_xy = OneEuroFilter()
+        self._f_w = OneEuroFilter(beta=OneEuroFilter().beta * 500)
+        self.frames_processed = 0
+
+    def close(self) -> None:
+        self._lm.close()
+
+    def process(self, rgb: np.ndarray, timestamp_s: float) -> PoseFrame | None:
+        """Pose of the largest person in an upright RGB frame, or None when nobody is found."""
+
+        h, w = rgb.shape[:2]
+        scale = 1.0
+        small = rgb
+        if self.max_side and max(h, w) > self.max_side:
+            from posture.io.video import _resize_max_side
+
+            small = _resize_max_side(rgb, self.max_side)
+            scale = w / small.shape[1]
+        dets = self._lm.detect(small, timestamp_s)
+        self.frames_processed += 1
+        if not dets:
+            self._f_xy.reset()
+            self._f_w.reset()
+            return None
+        best = max(dets, key=lambda d: (d.bbox()[3] - d.bbox()[1]) * (d.bbox()[2] - d.bbox()[0]))
+        xy = self._f_xy(best.xy_px * scale, timestamp_s)
+        world = self._f_w(best.world_m, timestamp_s)
+        return PoseFrame(xy_px=xy, world_m=world, visibility=best.visibility, timestamp_s=timestamp_s,
+                         width=w, height=h, people_count=len(dets))
