@@ -115,7 +115,8 @@ class VideoSource:
         # so read the first frame and seek back to the start.
         try:
             for frame in self._container.decode(self._stream):
-                rot = int(round(getattr(frame, "rotation", 0) or 0))
+                rot = int(round(getattr(frame, "rotation", 0) or 0)) % 360
+                rot = rot - 360 if rot > 180 else rot  # report in (-180, 180]
                 break
             else:
                 rot = 0

@@ -1,0 +1,88 @@
+"""The real model on a real photo shipped by a package (scikit-image's astronaut) and on clips made from it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from posture import landmarks as L
+from posture.io.extract import ExtractOptions, LivePoseEstimator, extract_pose, extract_tracks
+from tests.media import write_video
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def astronaut():
+    from skimage import data
+
+    return data.astronaut()  # 512x512 RGB photo of Eileen Collins, head and torso
+
+
+@pytest.fixture(scope="module")
+def astronaut_png(tmp_path_factory, astronaut):
+    import cv2
+
+    p = tmp_path_factory.mktemp("img") / "astronaut.png"
+    cv2.imwrite(str(p), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
+    return p
+
+
+def test_photo_landmarks_are_plausible(model_path, astronaut_png):
+    seq = extract_pose(astronaut_png, model_path)
+    assert seq.video.is_image and seq.n_frames == 1 and seq.detection_rate == 1.0
+    xy, vis = seq.xy_px[0], seq.visibility[0]
+    # pixels, inside the 512x512 image for the visible upper body
+    for i in (L.NOSE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER):
+        assert 0 <= xy[i, 0] < 512 and 0 <= xy[i, 1] < 512 and vis[i] > 0.9
+    nose_y = xy[L.NOSE, 1]
+    shoulder_y = xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1].mean()
+    hip_y = xy[[L.LEFT_HIP, L.RIGHT_HIP], 1].mean()
+    assert nose_y < shoulder_y < hip_y  # nose above shoulders above hips (y down)
+    # she faces the camera: her left shoulder is on the image's right
+    assert xy[L.LEFT_SHOULDER, 0] > xy[L.RIGHT_SHOULDER, 0]
+    # world landmarks in metres: shoulder width of an adult
+    w = np.linalg.norm(seq.world_m[0, L.LEFT_SHOULDER] - seq.world_m[0, L.RIGHT_SHOULDER])
+    assert 0.2 < w < 0.6
+    assert seq.provenance.model.endswith(".task") and seq.provenance.mediapipe_version
+
+
+def test_video_mode_keeps_missing_frames_and_times(model_path, astronaut, tmp_path):
+    blank = np.full_like(astronaut, 128)
+    frames = [astronaut] * 4 + [blank] * 2 + [astronaut] * 4
+    p = write_video(tmp_path / "a.mp4", frames, fps=10)
+    seq = extract_pose(p, model_path)
+    assert seq.n_frames == 10
+    assert seq.found.tolist() == [True] * 4 + [False] * 2 + [True] * 4
+    np.testing.assert_allclose(seq.timestamps_s, np.arange(10) / 10, atol=1e-3)
+    assert np.isnan(seq.xy_px[4]).all() and (seq.visibility[4] == 0).all()
+
+
+def test_rotated_phone_clip_comes_out_upright(model_path, astronaut, tmp_path):
+    # A phone stores the picture sideways and a display rotation; the person must come out upright.
+    stored = np.ascontiguousarray(np.rot90(astronaut, -1))  # as a sensor would store it, turned clockwise
+    p = write_video(tmp_path / "r.mp4", [stored] * 3, fps=10, rotation_deg=90)
+    seq = extract_pose(p, model_path)
+    assert seq.video.rotation_deg == 90
+    xy = seq.xy_px[0]
+    assert xy[L.NOSE, 1] < xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 1].mean()
+
+
+def test_segmentation_masks_are_kept_when_asked(model_path, astronaut_png):
+    tracks = extract_tracks(astronaut_png, model_path, ExtractOptions(output_masks=True, mask_max_side=128))
+    m = tracks.select().masks
+    assert m.shape == (1, 128, 128) and m.dtype == np.uint8
+    assert m[0, 40:100, 40:90].mean() > 128  # her face and suit
+    assert m[0, :10, :10].mean() < 64  # the background in the top-left corner
+
+
+def test_live_estimator_one_frame_at_a_time(model_path, astronaut):
+    live = LivePoseEstimator(model_path, max_side=256)
+    try:
+        out = [live.process(astronaut, t / 30) for t in range(3)]
+        nobody = live.process(np.zeros_like(astronaut), 0.2)
+    finally:
+        live.close()
+    assert all(o is not None for o in out) and nobody is None
+    # coordinates are in the full frame's pixels even though the model saw a downscaled copy
+    assert 150 < out[-1].xy_px[L.NOSE, 0] < 350 and out[-1].width == 512
