@@ -44,7 +44,7 @@ def real_labels(name: str) -> dict:
     return json.loads(p.read_text())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tracks(rel: str, masks: bool):
     from posture.io.cache import cached_tracks
     from posture.io.extract import ExtractOptions
