@@ -1,0 +1,129 @@
+"""Benchmark: posture's extraction vs the bare PoseLandmarker loop, and memory vs video length.
+
+Usage:  .venv/bin/python bench/bench_extract.py [VIDEO] [--repeat-long 10]
+
+Prints, in one run:
+- fps of the bare loop (OpenCV decode + RGB conversion + detect_for_video, nothing else),
+- fps of posture's full extraction (threaded PyAV decode, detection, tracking) on the same file
+  with the same landmarker options, and their ratio (target >= 1.0);
+- peak memory (max RSS, each in a fresh process) of posture's extraction on the clip and on a
+  clip 10x longer made by repeating its frames, to show memory is flat in video length.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+DEFAULT = REPO.parent / "shared" / "datasets" / "real" / "walk_side" / "watcharapol_gait_normal_01.mp4"
+
+
+def bare_loop(path: str, options) -> tuple[int, float]:
+    import cv2
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from posture.io.model import resolve_model_path
+
+    opts = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(resolve_model_path())),
+        running_mode=vision.RunningMode.VIDEO, **options.landmarker_options())
+    with vision.PoseLandmarker.create_from_options(opts) as lm:
+        cap = cv2.VideoCapture(path)
+        n = 0
+        t0 = time.perf_counter()
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(n * 1000 / 30))
+            n += 1
+        return n, time.perf_counter() - t0
+
+
+def posture_extract(path: str, options) -> tuple[int, float]:
+    from posture.io.extract import PoseLandmarkerAdapter, extract_tracks
+
+    lm = PoseLandmarkerAdapter(mode="video", options=options)  # model loading is outside the timing, as above
+    t0 = time.perf_counter()
+    tracks = extract_tracks(path, options=options, landmarker=lm)
+    dt = time.perf_counter() - t0
+    lm.close()
+    return len(tracks.timestamps_s), dt
+
+
+def make_long(src: str, times: int, out: Path) -> Path:
+    import av
+
+    from posture.io.video import VideoSource
+
+    with VideoSource(src) as s:
+        frames = [f.rgb for f in s]
+        fps = s.info.fps or 30
+    with av.open(str(out), "w") as c:
+        st = c.add_stream("libx264", rate=round(fps))
+        st.height, st.width = frames[0].shape[:2]
+        st.pix_fmt = "yuv420p"
+        for _ in range(times):
+            for rgb in frames:
+                for p in st.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                    c.mux(p)
+        for p in st.encode():
+            c.mux(p)
+    return out
+
+
+def peak_rss_mb(path: str) -> tuple[float, int]:
+    code = (
+        f"import sys, resource; sys.path.insert(0, {str(REPO)!r})\n"
+        "from posture.io.extract import extract_tracks\n"
+        f"t = extract_tracks({path!r})\n"
+        "print(len(t.timestamps_s), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    n, kb = r.stdout.split()[-2:]
+    return int(kb) / 1024.0, int(n)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("video", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--repeat-long", type=int, default=10)
+    ap.add_argument("--skip-memory", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    from posture.io.extract import ExtractOptions
+
+    options = ExtractOptions()
+    # warm both paths once (first-run caches), then time each
+    n_bare, t_bare = bare_loop(args.video, options)
+    n_ours, t_ours = posture_extract(args.video, options)
+    n_bare, t_bare = bare_loop(args.video, options)
+    fps_bare, fps_ours = n_bare / t_bare, n_ours / t_ours
+    result = {"video": args.video, "frames": n_ours, "num_poses": options.num_poses,
+              "bare_fps": round(fps_bare, 2), "posture_fps": round(fps_ours, 2), "ratio": round(fps_ours / fps_bare, 3)}
+    print(f"bare PoseLandmarker loop : {fps_bare:6.2f} fps ({n_bare} frames)")
+    print(f"posture extraction       : {fps_ours:6.2f} fps ({n_ours} frames)")
+    print(f"ratio posture / bare     : {fps_ours / fps_bare:6.3f}")
+    if not args.skip_memory:
+        with tempfile.TemporaryDirectory() as tmp:
+            long = make_long(args.video, args.repeat_long, Path(tmp) / "long.mp4")
+            mem_short, n1 = peak_rss_mb(args.video)
+            mem_long, n2 = peak_rss_mb(str(long))
+        print(f"peak memory, {n1:5d} frames : {mem_short:7.1f} MB")
+        print(f"peak memory, {n2:5d} frames : {mem_long:7.1f} MB  ({args.repeat_long}x longer)")
+        result.update(peak_mb_short=round(mem_short, 1), peak_mb_long=round(mem_long, 1), frames_long=n2)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
