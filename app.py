@@ -1,0 +1,26 @@
+"""posture app: ``streamlit run app.py``. Thin: pages in ``pages/`` wire widgets to posture library calls."""
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).resolve().parent / "pages"
+if str(PAGES) not in sys.path:
+    sys.path.insert(0, str(PAGES))  # the pages import their shared helpers (pages/app_ui.py)
+
+st.set_page_config(page_title="posture", page_icon=":material/accessibility_new:", layout="wide")
+
+page = st.navigation([
+    st.Page(PAGES / "walk.py", title="Walk", icon=":material/directions_walk:", url_path="walk", default=True),
+    st.Page(PAGES / "lift.py", title="Lift", icon=":material/fitness_center:", url_path="lift"),
+    st.Page(PAGES / "stretch.py", title="Stretch coach", icon=":material/self_improvement:", url_path="stretch"),
+    st.Page(PAGES / "sit.py", title="Sit", icon=":material/chair:", url_path="sit"),
+    st.Page(PAGES / "history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page(PAGES / "about.py", title="About", icon=":material/info:", url_path="about"),
+])
+# Which page the previous run showed: the webcam pages use it to tell a real page change
+# from streamlit-webrtc's false "stale context" alarm (see pages/app_ui.py, _guard_false_orphan).
+st.session_state["_page_prev"] = st.session_state.get("_page_now")
+st.session_state["_page_now"] = page.url_path
+page.run()
