@@ -1,0 +1,160 @@
+"""Sitting posture classes per frame, with a confidence, and their totals over time.
+
+Classes (side view):
+
+- ``reclined``: trunk leaning far back (``trunk_deg <= recline_trunk_deg``).
+- ``slouched``: trunk leaning forward past ISO 11226's 20 deg, OR a rounded
+  upright posture: trunk upright but the ear far ahead of the shoulder (the
+  forward-head proxy past ISO 11226's 25 deg head inclination).
+- ``perched``: upright trunk on a high or forward-sloping seat, thighs sloping
+  down at least 30 deg (hips well above the knees, as on a perch stool).
+- ``upright``: none of the above.
+- ``standing``: thighs near vertical (not sitting at all).
+
+A frame is not judged (label ``None``) when the view is not a side view or the
+ear, shoulder or hip is hidden; ``reasons`` says why in plain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture.sit.checks import SittingMeasures
+from posture.sit.params import DEFAULT_SIT, SitParams
+
+POSTURES = ("upright", "slouched", "reclined", "perched")
+VIEW_ADVICE = "film from the side (the camera level with the seat, about 2 to 3 m away, the whole body in view)"
+
+
+@dataclass(frozen=True)
+class PostureClasses:
+    """Per-frame classes: ``label`` (n,) object (a POSTURES name, "standing" or None), ``confidence`` (n,) 0..1."""
+
+    label: np.ndarray
+    confidence: np.ndarray
+    reason: np.ndarray  # object (n,): why a frame was not judged ("" when judged)
+    margin_deg: np.ndarray  # how far inside its class limits the frame is, degrees
+
+    @property
+    def judged(self) -> np.ndarray:
+        return np.array([lab in POSTURES for lab in self.label], dtype=bool)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def view_confidence(width_ratio: np.ndarray, params: SitParams = DEFAULT_SIT) -> np.ndarray:
+    """1 for a clean side view (width ratio <= 0.2), falling linearly to 0.5 at the side-view limit (our choice)."""
+    lo = 0.2
+    span = max(params.side_view_max_width_ratio - lo, 1e-6)
+    return 1.0 - 0.5 * np.clip((np.asarray(width_ratio, float) - lo) / span, 0.0, 1.0)
+
+
+def not_judged_reason(view: str, upper_visibility: float, params: SitParams = DEFAULT_SIT) -> str:
+    if view == "none":
+        return "the person's shoulders and hips were not found"
+    if view in ("front", "back", "oblique"):
+        return f"this is a {view} view; sitting posture needs a side view: {VIEW_ADVICE}"
+    if not upper_visibility >= params.min_visibility:
+        return "the ear, shoulder or hip is hidden; keep the head, shoulders and hips in view"
+    return ""
+
+
+def classify_frames(m: SittingMeasures, params: SitParams = DEFAULT_SIT) -> PostureClasses:
+    """The posture class of every frame of ``m`` (see the module docstring)."""
+    n = m.n_frames
+    trunk, head, thigh = m.trunk_deg, m.forward_head_deg, m.thigh_deg
+    label = np.full(n, None, dtype=object)
+    reason = np.array([not_judged_reason(v, u, params) for v, u in zip(m.view, m.upper_visibility, strict=True)],
+                      dtype=object)
+    ok = (reason == "") & np.isfinite(trunk) & np.isfinite(head)
+    reason[(reason == "") & ~ok] = "the trunk or head line could not be measured"
+    has_thigh = np.isfinite(thigh)
+
+    with np.errstate(invalid="ignore"):
+        standing = ok & has_thigh & (thigh >= params.standing_thigh_deg)
+        reclined = ok & ~standing & (trunk <= params.recline_trunk_deg)
+        slouched = ok & ~standing & ~reclined & ((trunk >= params.slouch_trunk_deg) | (head >= params.forward_head_deg))
+        perched = ok & ~standing & ~reclined & ~slouched & has_thigh & (thigh >= params.perched_thigh_deg)
+        upright = ok & ~standing & ~reclined & ~slouched & ~perched
+
+    # margin: degrees between the measure and the nearest limit of the chosen class
+    in_upright_trunk = np.fmin(trunk - params.recline_trunk_deg, params.slouch_trunk_deg - trunk)
+    head_ok = params.forward_head_deg - head
+    thigh_low = np.where(has_thigh, params.perched_thigh_deg - thigh, np.inf)
+    thigh_band = np.where(has_thigh, np.fmin(thigh - params.perched_thigh_deg, params.standing_thigh_deg - thigh), np.inf)
+    margin = np.full(n, np.nan)
+    margin[standing] = (thigh - params.standing_thigh_deg)[standing]
+    margin[reclined] = (params.recline_trunk_deg - trunk)[reclined]
+    margin[slouched] = np.fmax(trunk - params.slouch_trunk_deg, head - params.forward_head_deg)[slouched]
+    margin[perched] = np.fmin(np.fmin(in_upright_trunk, head_ok), thigh_band)[perched]
+    margin[upright] = np.fmin(np.fmin(in_upright_trunk, head_ok), thigh_low)[upright]
+
+    label[standing], label[reclined], label[slouched], label[perched], label[upright] = (
+        "standing", "reclined", "slouched", "perched", "upright")
+    conf = _sigmoid(margin / params.margin_scale_deg)
+    conf = conf * np.clip(m.upper_visibility, 0.0, 1.0) * view_confidence(m.width_ratio, params)
+    # an upright trunk with the thighs unseen might still be perched: a little less sure (our choice)
+    conf = np.where(upright & ~has_thigh, 0.85 * conf, conf)
+    conf = np.where(ok, np.clip(conf, 0.0, 1.0), 0.0)
+    return PostureClasses(label=label, confidence=conf, reason=reason, margin_deg=margin)
+
+
+def frame_durations_s(timestamps_s: np.ndarray, max_gap_s: float = DEFAULT_SIT.max_frame_gap_s) -> np.ndarray:
+    """(n,) time each frame stands for: the gap to the next frame (the last gets the median), capped at ``max_gap_s``."""
+    t = np.asarray(timestamps_s, float)
+    if t.size < 2:
+        return np.zeros(t.size)
+    d = np.diff(t)
+    d = np.append(d, np.median(d))
+    return np.minimum(d, max_gap_s)
+
+
+@dataclass(frozen=True)
+class PostureSummary:
+    """The posture of a whole photo or video."""
+
+    posture: str | None  # the class held for the most judged time (or the photo's class); None when not judged
+    confidence: float
+    time_in_posture_s: dict[str, float]  # videos only; empty for a photo
+    share_judged: float  # share of frames that could be judged
+    reason: str | None  # why posture is None
+
+    def to_dict(self) -> dict:
+        d = {"posture": self.posture, "confidence": round(float(self.confidence), 3),
+             "time_in_posture_s": {k: round(v, 2) for k, v in self.time_in_posture_s.items()},
+             "share_judged": round(float(self.share_judged), 3)}
+        if self.reason:
+            d["reason"] = self.reason
+        return d
+
+
+def summarize_postures(classes: PostureClasses, timestamps_s: np.ndarray, is_image: bool,
+                       params: SitParams = DEFAULT_SIT) -> PostureSummary:
+    """Most-held posture, its confidence (mean frame confidence x its share of judged time) and time per class."""
+    labels = classes.label
+    judged = classes.judged
+    n = len(labels)
+    dur = np.ones(n) if is_image or n < 2 else frame_durations_s(timestamps_s, params.max_frame_gap_s)
+    times: dict[str, float] = {}
+    if not (is_image or n < 2):
+        for name in (*POSTURES, "standing"):
+            times[name] = float(dur[labels == name].sum())
+        times["not_judged"] = float(dur[np.array([lab is None for lab in labels])].sum())
+    if not judged.any():
+        reasons = [r for r in classes.reason if r]
+        if (labels == "standing").any():
+            reason = "the person appears to be standing, not sitting"
+        else:
+            reason = max(set(reasons), key=reasons.count) if reasons else "no frame could be judged"
+        return PostureSummary(None, 0.0, times, 0.0, reason)
+    weights = {name: float(dur[labels == name].sum()) for name in POSTURES}
+    best = max(weights, key=lambda k: weights[k])
+    total = sum(weights.values())
+    share = weights[best] / total if total > 0 else 0.0
+    conf = float(np.mean(classes.confidence[labels == best])) * share
+    return PostureSummary(best, conf, times, float(judged.mean()), None)

@@ -1,0 +1,105 @@
+"""Seated poses with known angles, for tests and demos (built on :func:`posture.synthetic.pose_from_angles`).
+
+Angles are given in the sitting measures' own conventions (see
+:mod:`posture.sit.checks`), so a test can assert that what goes in comes out:
+
+- ``trunk_deg``: trunk from vertical, positive forward (negative reclined).
+- ``forward_head_deg``: shoulder-to-ear line from vertical, positive ear ahead.
+- ``head_pitch_deg``: positive looking down.
+- ``thigh_deg``: thigh from horizontal, positive with the hip higher than the knee.
+- ``shin_deg``: shin from vertical, positive with the ankle ahead of the knee.
+- ``foot_pitch_deg``: positive toes up.
+- ``roll_deg``: the camera's roll: the whole image is rotated by this angle about
+  the image centre (:func:`posture.sit.checks.rotate_points_px` with ``-roll_deg``),
+  so a correct roll estimate from vertical shins is ``+roll_deg`` in shin-tilt terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from posture import landmarks as L
+from posture.sequence import PoseSequence
+from posture.sit.checks import rotate_points_px
+from posture.synthetic import make_sequence, pose_from_angles
+
+
+def seated_landmarks(n: int = 1, *, trunk_deg: float | np.ndarray = 0.0, forward_head_deg: float | np.ndarray = 5.0,
+                     head_pitch_deg: float | np.ndarray = 10.0, thigh_deg: float | np.ndarray = 0.0,
+                     shin_deg: float | np.ndarray = 0.0, foot_pitch_deg: float | np.ndarray = 0.0,
+                     facing: float = 1.0, roll_deg: float = 0.0, width: int = 1280, height: int = 720,
+                     pelvis_xy_px: tuple[float, float] = (600.0, 420.0), px_per_m: float = 250.0,
+                     view: str = "side") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xy_px (n,33,2), world_m (n,33,3), depth_px (n,33)) of a person sitting with these angles."""
+    hip = 90.0 - np.asarray(thigh_deg, float)  # pose_from_angles: thigh from vertical, knee forward
+    knee = hip - np.asarray(shin_deg, float)  # pose_from_angles: shank at (hip - knee) from vertical, forward positive
+    trunk = np.asarray(trunk_deg, float)
+    xy, world, depth = pose_from_angles(
+        n, pelvis_xy_px=pelvis_xy_px, px_per_m=px_per_m, facing=facing, view=view,
+        trunk_deg=trunk, neck_deg=forward_head_deg, head_pitch_deg=head_pitch_deg,
+        hip_deg=(hip, hip), knee_deg=(knee, knee), foot_pitch_deg=(foot_pitch_deg, foot_pitch_deg),
+        shoulder_deg=(20.0 + trunk, 20.0 + trunk), elbow_deg=(70.0, 70.0),
+    )
+    if roll_deg:
+        xy = rotate_points_px(xy, -roll_deg, (width / 2.0, height / 2.0))
+    return xy, world, depth
+
+
+def seated_sequence(n: int = 1, *, fps: float = 30.0, width: int = 1280, height: int = 720,
+                    visibility: float | np.ndarray = 0.99, hide: Sequence[int] = (), is_image: bool | None = None,
+                    **angles) -> PoseSequence:
+    """A :class:`PoseSequence` of a seated person (see :func:`seated_landmarks`); ``hide`` landmarks get visibility 0.05.
+
+    With ``n == 1`` (or ``is_image=True``) it is marked as a photo, as a decoded image would be.
+    """
+    xy, world, depth = seated_landmarks(n, width=width, height=height, **angles)
+    vis = np.array(np.broadcast_to(np.asarray(visibility, float), (n, L.N_LANDMARKS)))
+    for i in hide:
+        vis[:, i] = 0.05
+    seq = make_sequence(xy, world, fps=fps, width=width, height=height, visibility=vis, depth_px=depth, name="seated")
+    if is_image if is_image is not None else n == 1:
+        import dataclasses
+
+        seq = seq.replace(video=dataclasses.replace(seq.video, is_image=True, fps=0.0))
+    return seq
+
+
+def posture_angles(name: str) -> dict[str, float]:
+    """Typical angles of each class, for streams and demos (our choice, well inside each class's limits)."""
+    table = {
+        "upright": dict(trunk_deg=-5.0, forward_head_deg=8.0, head_pitch_deg=10.0, thigh_deg=5.0),
+        "slouched": dict(trunk_deg=35.0, forward_head_deg=35.0, head_pitch_deg=40.0, thigh_deg=5.0),
+        "reclined": dict(trunk_deg=-35.0, forward_head_deg=-5.0, head_pitch_deg=5.0, thigh_deg=5.0),
+        "perched": dict(trunk_deg=0.0, forward_head_deg=8.0, head_pitch_deg=10.0, thigh_deg=38.0),
+        "standing": dict(trunk_deg=0.0, forward_head_deg=5.0, head_pitch_deg=5.0, thigh_deg=88.0, shin_deg=0.0),
+    }
+    try:
+        return dict(table[name])
+    except KeyError:
+        raise ValueError(f"unknown posture {name!r}; expected one of {', '.join(table)}") from None
+
+
+def seated_stream(plan: Sequence[tuple[str | None, float]], fps: float = 2.0, width: int = 1280, height: int = 720,
+                  t0_s: float = 0.0) -> list[tuple[float, np.ndarray | None, np.ndarray | None]]:
+    """A long webcam-like stream, cheaply: ``plan`` is [(posture name or None for nobody, duration_s), ...].
+
+    Returns [(timestamp_s, xy_px (33,2) or None, world_m (33,3) or None)] at ``fps``; build frames with
+    :class:`posture.sequence.PoseFrame`. Timestamps are fake (no sleeping), so hours of stream take milliseconds.
+    """
+    out: list[tuple[float, np.ndarray | None, np.ndarray | None]] = []
+    t = t0_s
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, duration_s in plan:
+        k = int(round(duration_s * fps))
+        if name is not None and name not in cache:
+            xy, world, _ = seated_landmarks(1, width=width, height=height, **posture_angles(name))
+            cache[name] = (xy[0], world[0])
+        for _ in range(k):
+            if name is None:
+                out.append((t, None, None))
+            else:
+                out.append((t, *cache[name]))
+            t += 1.0 / fps
+    return out
