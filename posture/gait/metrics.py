@@ -1,0 +1,137 @@
+"""Spatio-temporal gait metrics from detected events: pure functions on event lists.
+
+Conventions: a *step* runs from one foot's initial contact (IC) to the other foot's next IC; a *stride*
+from one IC to the same foot's next IC. Only intervals inside one analysed segment and shorter than
+``max_step_time_s`` (for steps; twice that for strides) count, so a gap in tracking never makes a step.
+Times in seconds, fractions of the gait cycle in 0..1, lengths in metres.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from posture.gait.events import FEET, GaitEvent
+from posture.gait.params import DEFAULT_GAIT, EventParams
+
+MAX_STEP_S = DEFAULT_GAIT.events.max_step_time_s
+
+
+def step_times_s(ics: Sequence[GaitEvent], max_step_time_s: float = MAX_STEP_S) -> dict[str, list[float]]:
+    """Step times per foot, keyed by the foot that lands at the END of the step."""
+    out: dict[str, list[float]] = {f: [] for f in FEET}
+    evs = sorted(ics, key=lambda e: e.time_s)
+    for a, b in zip(evs[:-1], evs[1:], strict=False):
+        dt = b.time_s - a.time_s
+        if a.foot != b.foot and 0 < dt <= max_step_time_s:
+            out[b.foot].append(dt)
+    return out
+
+
+def stride_times_s(ics: Sequence[GaitEvent], max_step_time_s: float = MAX_STEP_S) -> dict[str, list[float]]:
+    """Stride times per foot (IC to the same foot's next IC)."""
+    out: dict[str, list[float]] = {f: [] for f in FEET}
+    for f in FEET:
+        t = sorted(e.time_s for e in ics if e.foot == f)
+        for a, b in zip(t[:-1], t[1:], strict=False):
+            if 0 < b - a <= 2 * max_step_time_s:
+                out[f].append(b - a)
+    return out
+
+
+def cadence_spm(ics: Sequence[GaitEvent], max_step_time_s: float = DEFAULT_GAIT.events.max_step_time_s) -> float:
+    """Steps per minute: 60 / mean step time over all valid steps; NaN with no step.
+
+    With contacts every ``k`` frames at ``fs`` Hz this is exactly ``60 * fs / k``.
+    """
+    st = step_times_s(ics, max_step_time_s)
+    allt = st["left"] + st["right"]
+    return float(60.0 / np.mean(allt)) if allt else float("nan")
+
+
+def _next_after(t: float, times: Sequence[float], limit: float) -> float | None:
+    later = [x for x in times if t < x <= t + limit]
+    return min(later) if later else None
+
+
+def phase_fractions(ics: Sequence[GaitEvent], tos: Sequence[GaitEvent],
+                    params: EventParams = DEFAULT_GAIT.events) -> dict[str, float]:
+    """Stance and double-support fractions of the stride (0..1), averaged over complete cycles.
+
+    stance = IC -> same foot's next TO; double support = IC -> other foot's next TO (both feet down),
+    counted twice per stride (Perry & Burnfield 2010: ~0.6 stance, ~0.2 total double support).
+    """
+    stance, double = [], []
+    strides = stride_times_s(ics, params.max_step_time_s)
+    for f in FEET:
+        other = "right" if f == "left" else "left"
+        ic_t = sorted(e.time_s for e in ics if e.foot == f)
+        to_same = [e.time_s for e in tos if e.foot == f]
+        to_other = [e.time_s for e in tos if e.foot == other]
+        for a, b in zip(ic_t[:-1], ic_t[1:], strict=False):
+            stride = b - a
+            if not 0 < stride <= 2 * params.max_step_time_s:
+                continue
+            t_to = _next_after(a, to_same, stride)
+            if t_to is not None:
+                stance.append((t_to - a) / stride)
+            t_oto = _next_after(a, to_other, 0.5 * stride)
+            if t_oto is not None:
+                double.append(2 * (t_oto - a) / stride)
+    del strides
+    return {
+        "stance_fraction": float(np.mean(stance)) if stance else float("nan"),
+        "swing_fraction": float(1 - np.mean(stance)) if stance else float("nan"),
+        "double_support_fraction": float(np.mean(double)) if double else float("nan"),
+    }
+
+
+def asymmetry_ratio(values: dict[str, list[float]], min_per_foot: int = 2) -> float:
+    """Larger over smaller per-foot mean (1.0 = symmetric); NaN with fewer than ``min_per_foot`` per foot."""
+    if any(len(values[f]) < min_per_foot for f in FEET):
+        return float("nan")
+    m = [float(np.mean(values[f])) for f in FEET]
+    return max(m) / min(m) if min(m) > 0 else float("nan")
+
+
+def symmetry_index_pct(values: dict[str, list[float]], min_per_foot: int = 2) -> float:
+    """Robinson et al. (1987) symmetry index, percent: 100 * (L - R) / (0.5 (L + R)); 0 = symmetric."""
+    if any(len(values[f]) < min_per_foot for f in FEET):
+        return float("nan")
+    lm, rm = float(np.mean(values["left"])), float(np.mean(values["right"]))
+    return 100.0 * (lm - rm) / (0.5 * (lm + rm)) if lm + rm > 0 else float("nan")
+
+
+def step_lengths_px(ics: Sequence[GaitEvent], heel_x_px: dict[str, np.ndarray], facing: float,
+                    max_step_time_s: float = DEFAULT_GAIT.events.max_step_time_s) -> dict[str, list[float]]:
+    """Step lengths in pixels (side view, static camera): heel position at one IC to the other heel's at the next.
+
+    ``heel_x_px`` maps anatomical foot to its (n,) heel x track indexed like the events' ``index``.
+    """
+    out: dict[str, list[float]] = {f: [] for f in FEET}
+    evs = sorted(ics, key=lambda e: e.time_s)
+    for a, b in zip(evs[:-1], evs[1:], strict=False):
+        if a.foot == b.foot or not 0 < b.time_s - a.time_s <= max_step_time_s:
+            continue
+        xa, xb = heel_x_px[a.foot][a.index], heel_x_px[b.foot][b.index]
+        d = (xb - xa) * facing
+        if np.isfinite(d) and d > 0:
+            out[b.foot].append(float(d))
+    return out
+
+
+# Winter (2009), table 4.1: shoulder joint at 0.818 H, ankle at 0.039 H above the floor, so the chain
+# shoulder-hip-knee-ankle measures 0.779 H along the segments (trunk 0.288 + thigh 0.245 + shank 0.246).
+SHOULDER_TO_ANKLE_FRACTION = 0.779
+
+
+def px_per_m_from_height(xy_px: np.ndarray, height_m: float, side_idx: dict[str, int]) -> float:
+    """Image scale (pixels per metre) from the user's height and one side's shoulder-hip-knee-ankle chain.
+
+    Uses the median chain length over frames, so knee bend in swing shortens nothing (segments, not span).
+    """
+    sh, hip, knee, ank = (xy_px[:, side_idx[k]] for k in ("shoulder", "hip", "knee", "ankle"))
+    chain = np.linalg.norm(sh - hip, axis=1) + np.linalg.norm(hip - knee, axis=1) + np.linalg.norm(knee - ank, axis=1)
+    c = np.nanmedian(chain) if np.isfinite(chain).any() else np.nan
+    return float(c / (SHOULDER_TO_ANKLE_FRACTION * height_m)) if np.isfinite(c) and height_m > 0 else float("nan")
