@@ -44,12 +44,30 @@ def real_labels(name: str) -> dict:
     return json.loads(p.read_text())
 
 
+def _options(rel: str, masks: bool | None = None):
+    from posture.io.extract import ExtractOptions
+
+    # lift clips are analysed with person masks (see posture.analyses.TASKS)
+    return ExtractOptions(output_masks=rel.startswith("lift/") if masks is None else masks)
+
+
+@functools.cache
+def _prefetch_all() -> None:
+    """First real-data request of a session: extract every uncached real file, two at a time."""
+    from posture.io.cache import prefetch
+
+    files = sorted(p for p in REAL.glob("*/*") if p.suffix.lower() in (".mp4", ".jpg", ".png", ".mov"))
+    extracted = prefetch([(p, _options(str(p.relative_to(REAL)))) for p in files])
+    if extracted:
+        print(f"\nposture: extracted landmarks of {len(extracted)} real files into the cache (first run only)")
+
+
 @functools.cache
 def _tracks(rel: str, masks: bool):
     from posture.io.cache import cached_tracks
-    from posture.io.extract import ExtractOptions
 
-    return cached_tracks(real_path(rel), ExtractOptions(output_masks=masks))
+    _prefetch_all()
+    return cached_tracks(real_path(rel), _options(rel, masks))
 
 
 def real_tracks(rel: str, masks: bool = False):
