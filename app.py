@@ -1,13 +1,14 @@
-"""posture app: ``streamlit run app.py``. Thin: pages in ``pages/`` wire widgets to posture library calls."""
+"""posture app: ``streamlit run app.py``. Thin: pages in ``app_pages/`` wire widgets to posture library calls."""
 
 import sys
 from pathlib import Path
 
 import streamlit as st
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not "pages/": a folder of that name switches Streamlit to its old multipage mode.
+PAGES = Path(__file__).resolve().parent / "app_pages"
 if str(PAGES) not in sys.path:
-    sys.path.insert(0, str(PAGES))  # the pages import their shared helpers (pages/app_ui.py)
+    sys.path.insert(0, str(PAGES))  # the pages import their shared helpers (app_pages/app_ui.py)
 
 st.set_page_config(page_title="posture", page_icon=":material/accessibility_new:", layout="wide")
 
@@ -20,7 +21,7 @@ page = st.navigation([
     st.Page(PAGES / "about.py", title="About", icon=":material/info:", url_path="about"),
 ])
 # Which page the previous run showed: the webcam pages use it to tell a real page change
-# from streamlit-webrtc's false "stale context" alarm (see pages/app_ui.py, _guard_false_orphan).
+# from streamlit-webrtc's false "stale context" alarm (see app_pages/app_ui.py, _guard_false_orphan).
 st.session_state["_page_prev"] = st.session_state.get("_page_now")
 st.session_state["_page_now"] = page.url_path
 page.run()

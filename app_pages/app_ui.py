@@ -218,7 +218,7 @@ def show_results(record: dict[str, Any]) -> None:
         st.markdown("#### Over time")
         st.caption("Shaded: when a finding was flagged. Dashed line: threshold. Ticks: events (steps, repetitions).")
         for _, ch in charts:
-            st.altair_chart(ch, use_container_width=True)
+            st.altair_chart(ch, width="stretch")
     metrics = flat_metrics(report.metrics)
     if metrics:
         with st.expander("All numbers"):

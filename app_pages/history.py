@@ -45,13 +45,13 @@ if names:
         df["date"] = pd.to_datetime(df["date"])
         st.altair_chart(alt.Chart(df).mark_line(point=True).encode(x="date:T", y=alt.Y(f"{metric}:Q", title=metric),
                                                                   tooltip=["date:T", f"{metric}:Q"]),
-                        use_container_width=True)
+                        width="stretch")
 
 if st.session_state.pop("history-deleted", None):
     st.success("Deleted.")
 table = pd.DataFrame([{"id": e.id, "date (UTC)": e.created_utc.replace("T", " ")[:16], "file": e.source_name,
                        "view": e.view, "flagged": ", ".join(e.flagged) or "-"} for e in mine])
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 
 gen = st.session_state.get("history-delete-gen", 0)  # a fresh widget after each delete
 to_delete = st.multiselect("Delete entries", [e.id for e in mine], key=f"history-delete-{gen}",
