@@ -32,6 +32,7 @@ from posture.sequence import PoseSequence
 from posture.sit.params import DEFAULT_SIT, SitParams
 
 VIEW_LABELS = ("side", "front", "back", "oblique", "none")
+_SIDE = {"left": L.side_indices("left"), "right": L.side_indices("right")}
 
 
 # ---------------------------------------------------------------------------------------------- angles
@@ -158,7 +159,7 @@ def _point(xy_px: np.ndarray, vis: np.ndarray, left: int, right: int, near_left:
 
 def _best_leg(vis: np.ndarray, near_left: np.ndarray, joint: str) -> np.ndarray:
     """(n,) bool: use the left leg (its ``joint`` is more visible, near side on a tie)."""
-    li, ri = L.side_indices("left")[joint], L.side_indices("right")[joint]
+    li, ri = _SIDE["left"][joint], _SIDE["right"][joint]
     return np.where(vis[:, li] == vis[:, ri], near_left, vis[:, li] > vis[:, ri])
 
 
@@ -166,7 +167,7 @@ def _leg_points(xy_px: np.ndarray, vis: np.ndarray, use_left: np.ndarray, joints
     rows = np.arange(len(vis))
     pts, vmin = [], np.ones(len(vis))
     for j in joints:
-        idx = np.where(use_left, L.side_indices("left")[j], L.side_indices("right")[j])
+        idx = np.where(use_left, _SIDE["left"][j], _SIDE["right"][j])
         pts.append(xy_px[rows, idx])
         vmin = np.minimum(vmin, vis[rows, idx])
     return pts, vmin

@@ -112,10 +112,11 @@ class DeskMonitor:
         while self._buffer and self._buffer[0][0] < t - self.params.live_window_s:
             self._buffer.popleft()
         rows = [r for _, r in self._buffer]
+        keys = [k for k in rows[-1] if k != "view"]
+        values = np.array([[r[k] for k in keys] for r in rows], float)
+        med = nan_median(values, axis=0) if len(rows) > 1 else values[0]
         out: dict[str, Any] = {"view": rows[-1]["view"]}
-        for k in rows[-1]:
-            if k != "view":
-                out[k] = float(nan_median(np.array([r[k] for r in rows], float)))
+        out.update({k: float(v) for k, v in zip(keys, med, strict=True)})
         return out
 
     def _classify(self, s: dict[str, Any]) -> tuple[str | None, float, str]:
