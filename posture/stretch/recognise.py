@@ -1,0 +1,150 @@
+"""Which reference pose (if any) a person is in, on which side, with a score in [0, 1].
+
+Only the ``key`` measures of a reference take part, each judged against a band
+``key_tolerance_factor`` times wider than its form tolerance (a person doing the
+stretch badly is still doing that stretch). Every key measure must lie inside
+its band for a match, so a standing or walking person cannot match a floor
+stretch (the trunk tilt alone rules it out), and the camera must see the body
+from the side (the shipped references are all judged from the side).
+
+Score of one key measure: ``1 - (dev / band)^2`` (1 on target, 0.56 at the form
+tolerance, 0 at the band edge); the pose score is their mean times the share of
+key measures that could be measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture import landmarks as L
+from posture.stretch.angles import resolve_side
+from posture.stretch.reference import Reference
+
+
+@dataclass(frozen=True)
+class RecogniseParams:
+    key_tolerance_factor: float = 1.5  # our choice: recognise poses up to 1.5x the form tolerance off target
+    min_score: float = 0.4  # our choice: below this the best candidate is "no stretch"
+    max_missing_key_fraction: float = 0.34  # our choice: at most a third of the key measures may be unseen
+    # (shoulder width + hip width) / (2 x trunk length) in the image: our choice, set from the real photos.
+    # Side-view photos measure 0.07 to 0.34 (freeexdb_One_Knee_To_Chest_1 is the most oblique),
+    # front-view walking clips and alishbah_standing_yoga 0.47 to 0.53 (Winter 2009 proportions give 0.77
+    # for a square-on front view).
+    max_side_width_ratio: float = 0.42
+    window_s: float = 1.0  # our choice: recognition uses the median of the last second (walking averages out)
+
+
+DEFAULT_RECOGNISE = RecogniseParams()
+
+
+@dataclass(frozen=True)
+class Match:
+    """Best recognised pose: ``id`` None when nothing matches; ``side`` None for side-free stretches."""
+
+    id: str | None
+    side: str | None
+    score: float
+    candidates: tuple[tuple[str, str | None, float], ...] = ()  # (id, side, score), best first
+
+    def to_dict(self) -> dict:
+        return {"name": self.id, "side": self.side, "score": round(float(self.score), 3),
+                "candidates": [{"name": i, "side": s, "score": round(float(v), 3)} for i, s, v in self.candidates]}
+
+
+def view_width_ratio(xy_px: np.ndarray) -> np.ndarray:
+    """(n,) (shoulder width + hip width) / (2 x trunk length), image pixels: small in side views, ~0.5+ front/back."""
+    xy = np.asarray(xy_px, float)
+    hip_c = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
+    sh_c = (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
+    trunk = np.linalg.norm(sh_c - hip_c, axis=-1)
+    widths = (np.linalg.norm(xy[:, L.LEFT_SHOULDER] - xy[:, L.RIGHT_SHOULDER], axis=-1)
+              + np.linalg.norm(xy[:, L.LEFT_HIP] - xy[:, L.RIGHT_HIP], axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return widths / (2 * trunk)
+
+
+def view_of(width_ratio: np.ndarray | float, params: RecogniseParams = DEFAULT_RECOGNISE) -> np.ndarray:
+    """(n,) "side", "front_or_back" or "unknown" (NaN) from :func:`view_width_ratio`."""
+    r = np.atleast_1d(np.asarray(width_ratio, float))
+    out = np.full(r.shape, "unknown", dtype=object)
+    out[r <= params.max_side_width_ratio] = "side"
+    out[r > params.max_side_width_ratio] = "front_or_back"
+    return out
+
+
+def sides_of(ref: Reference) -> tuple[str | None, ...]:
+    return ("left", "right") if ref.sided else (None,)
+
+
+def score_reference(measures: dict[str, np.ndarray], ref: Reference, side: str | None,
+                    params: RecogniseParams = DEFAULT_RECOGNISE) -> np.ndarray:
+    """(n,) score in [0, 1] of being in ``ref`` with ``side`` affected; 0 where any key measure is outside its band."""
+    keys = ref.key_angles
+    n = len(next(iter(measures.values())))
+    total = np.zeros(n)
+    present = np.zeros(n)
+    outside = np.zeros(n, dtype=bool)
+    for a in keys:
+        v = np.asarray(measures[resolve_side(a.name, side)], float)
+        z = (v - a.target) / (params.key_tolerance_factor * a.tolerance)
+        ok = np.isfinite(z)
+        total += np.where(ok, np.clip(1 - z**2, 0, 1), 0.0)
+        present += ok
+        outside |= ok & (np.abs(z) > 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(present > 0, total / np.maximum(present, 1), 0.0) * present / len(keys)
+    missing_ok = (len(keys) - present) <= params.max_missing_key_fraction * len(keys)
+    return np.where(outside | ~missing_ok, 0.0, score)
+
+
+def recognise_series(measures: dict[str, np.ndarray], width_ratio: np.ndarray, refs: dict[str, Reference],
+                     params: RecogniseParams = DEFAULT_RECOGNISE) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Best pose per frame: (ids (n,) object, sides (n,) object, scores (n,), {(id, side): scores}).
+
+    ``measures`` should already be window-smoothed (see :func:`rolling_median`).
+    Frames not seen from the side match only references that list a front or back view.
+    """
+    n = len(width_ratio)
+    view = view_of(width_ratio, params)
+    all_scores = {}
+    for ref in refs.values():
+        view_ok = np.isin(view, ["side"]) if ref.views == ("side",) else np.ones(n, bool)
+        if "side" not in ref.views:
+            view_ok = view == "front_or_back"
+        for side in sides_of(ref):
+            all_scores[(ref.id, side)] = np.where(view_ok, score_reference(measures, ref, side, params), 0.0)
+    keys = list(all_scores)
+    stack = np.stack([all_scores[k] for k in keys]) if keys else np.zeros((1, n))
+    best = np.argmax(stack, axis=0)
+    best_score = stack[best, np.arange(n)] if keys else np.zeros(n)
+    ids = np.array([keys[b][0] if keys else None for b in best], dtype=object)
+    sides = np.array([keys[b][1] if keys else None for b in best], dtype=object)
+    none = best_score < params.min_score
+    ids[none] = None
+    sides[none] = None
+    return ids, sides, best_score, all_scores
+
+
+def recognise_values(values: dict[str, float], width_ratio: float, refs: dict[str, Reference],
+                     params: RecogniseParams = DEFAULT_RECOGNISE) -> Match:
+    """:func:`recognise_series` for one set of values (a frame, or a window's medians)."""
+    arr = {k: np.array([v], float) for k, v in values.items()}
+    ids, sides, scores, all_scores = recognise_series(arr, np.array([width_ratio], float), refs, params)
+    cands = sorted(((k[0], k[1], float(v[0])) for k, v in all_scores.items() if v[0] > 0), key=lambda c: -c[2])
+    return Match(id=ids[0], side=sides[0], score=float(scores[0]) if ids[0] is not None else 0.0, candidates=tuple(cands[:5]))
+
+
+def rolling_median(values: np.ndarray, timestamps_s: np.ndarray, window_s: float) -> np.ndarray:
+    """Trailing median over the last ``window_s`` seconds (as the live coach sees it), NaN-aware."""
+    v = np.asarray(values, float)
+    t = np.asarray(timestamps_s, float)
+    out = np.full_like(v, np.nan)
+    start = np.searchsorted(t, t - window_s + 1e-9, side="left")
+    for i in range(len(v)):
+        w = v[start[i]: i + 1]
+        w = w[np.isfinite(w)]
+        if w.size:
+            out[i] = np.median(w)
+    return out
