@@ -1,0 +1,104 @@
+"""Acceptance on real footage (../shared/datasets/real/sit, labels/sit.json); skipped when the data set is absent.
+
+Numbers measured on these files (thresholds were NOT tuned to them, except where params.py says so):
+see the closing note of issue 6 and ``posture/sit/params.py``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from posture.live import run_offline
+from posture.sit.analysis import analyze_sit
+from posture.sit.checks import rotate_points_px
+from posture.sit.monitor import DeskMonitor
+from tests.conftest import real_labels, real_sequence
+
+PHOTOS = ["nvinay_straight_hf.jpg", "nvinay_hunchback.jpg", "nvinay_recline.jpg", "chaitykundu_office_IMG1.jpg"]
+
+
+def labelled_posture(label: dict) -> str:
+    return label["posture"].split()[0]  # "slouched (leaning toward the screen)" -> "slouched"
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_photos_are_classified_as_labelled(name):
+    label = real_labels("sit")[name]
+    r = analyze_sit(real_sequence(f"sit/{name}"))
+    d = json.loads(r.to_json())
+    assert d["view"] == label["view"] == "side"
+    assert d["sitting"]["posture"] == labelled_posture(label)
+    assert 0.3 <= d["sitting"]["confidence"] <= 1.0
+    hk = label["hips_vs_knees"]
+    f = r.finding("hips_below_knees")
+    if hk == "not_visible":
+        # lower legs hidden by the desk: must say it cannot judge, not guess
+        assert f.severity == "not_assessed"
+        assert "cannot judge hips against knees" in f.reason
+        assert d["sitting"]["hips_vs_knees"] == "not_visible"
+    else:
+        assert f.severity == "ok", f.message  # labelled level: hips not below the knees
+        assert d["sitting"]["hips_vs_knees"] in ("level", "higher")
+
+
+def test_upright_photo_has_no_flags_and_the_bad_ones_have_the_right_ones():
+    straight = analyze_sit(real_sequence("sit/nvinay_straight_hf.jpg"))
+    assert straight.flagged_ids == []
+    hunch = analyze_sit(real_sequence("sit/nvinay_hunchback.jpg"))
+    assert {"slouching", "forward_head"} <= set(hunch.flagged_ids)
+    recline = analyze_sit(real_sequence("sit/nvinay_recline.jpg"))
+    assert recline.flagged_ids == ["reclined"]
+
+
+def test_office_photo_leans_toward_the_screen_and_is_unsure():
+    r = analyze_sit(real_sequence("sit/chaitykundu_office_IMG1.jpg"))
+    assert "forward_head" in r.flagged_ids
+    assert "rounded posture" in r.finding("slouching").message
+    # the forward-head proxy sits within a degree of ISO 11226's 25 deg: the confidence must say it is a close call
+    assert r.blocks["sitting"]["confidence"] < 0.7
+    assert r.finding("feet_unsupported").severity == "not_assessed"
+
+
+@pytest.mark.parametrize("name", ["nvinay_straight_hf.jpg", "nvinay_hunchback.jpg", "nvinay_recline.jpg"])
+@pytest.mark.parametrize("roll", [-5.0, 5.0])
+def test_a_slightly_tilted_camera_does_not_change_the_class(name, roll):
+    seq = real_sequence(f"sit/{name}")
+    xy = rotate_points_px(np.asarray(seq.xy_px), roll, (seq.video.width / 2, seq.video.height / 2))
+    r = analyze_sit(seq.replace(xy_px=xy))
+    assert r.blocks["sitting"]["posture"] == labelled_posture(real_labels("sit")[name])
+
+
+def test_table_edge_video_upright_side_then_front():
+    label = real_labels("sit")["jurisimo_seated_on_table.mp4"]
+    seq = real_sequence("sit/jurisimo_seated_on_table.mp4")
+    r = analyze_sit(seq)
+    sit = r.blocks["sitting"]
+    assert sit["posture"] == labelled_posture(label) == "upright"
+    assert sit["confidence"] > 0.8
+    assert r.view == "mixed"
+    views = [s["view"] for s in r.segments if s["end_s"] - s["start_s"] > 1.0]
+    assert views[0] == "side" and "front" in views
+    t = sit["time_in_posture_s"]
+    assert t["slouched"] == t["reclined"] == t["standing"] == 0.0
+    assert 9.0 < t["upright"] < 13.0  # the side-view part, about the first 11 s
+    assert t["not_judged"] > 15.0  # the front-view part is not judged, not guessed
+    assert sit["hips_vs_knees"] in ("level", "higher")  # labelled "level or higher"
+    assert r.finding("hips_below_knees").severity == "ok"
+    assert r.finding("feet_unsupported").severity == "not_assessed"  # visible to mid-shin only
+    assert r.finding("prolonged_sitting").severity == "ok"
+    assert not r.flagged_ids
+
+
+def test_desk_monitor_offline_on_the_table_edge_video():
+    seq = real_sequence("sit/jurisimo_seated_on_table.mp4")
+    mon = DeskMonitor()
+    statuses = run_offline(mon, seq)
+    s = mon.summary()
+    assert s["time_in_posture_s"]["slouched"] == s["time_in_posture_s"]["reclined"] == 0.0
+    assert s["time_in_posture_s"]["upright"] > 8.0
+    assert s["time_seated_s"] > 0.9 * (seq.timestamps_s[-1] - seq.timestamps_s[0])
+    assert s["break_reminders"] == 0
+    assert statuses[50].values["posture"] == "upright" and statuses[50].in_form is True
