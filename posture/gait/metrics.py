@@ -43,6 +43,8 @@ def stride_times_s(ics: Sequence[GaitEvent], max_step_time_s: float = MAX_STEP_S
 def cadence_spm(ics: Sequence[GaitEvent], max_step_time_s: float = DEFAULT_GAIT.events.max_step_time_s) -> float:
     """Steps per minute: 60 / mean step time over all valid steps; NaN with no step.
 
+    The mean, not the median: step times are whole frames (17 or 18 at 30 fps is 106 vs 100 steps/min), and
+    the median of a few steps snaps to one of them; on the dev clips the median doubled the cadence error.
     With contacts every ``k`` frames at ``fs`` Hz this is exactly ``60 * fs / k``.
     """
     st = step_times_s(ics, max_step_time_s)

@@ -1,0 +1,217 @@
+"""Walking analysis on synthetic walkers with closed-form answers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from posture import landmarks as L
+from posture.analyses import AnalyzeOptions, run_analysis
+from posture.gait import metrics as M
+from posture.gait import posture_checks as P
+from posture.gait.analysis import analyze_walk
+from posture.gait.evaluate import match_events
+from posture.gait.events import GaitEvent, enforce_alternation
+from posture.gait.params import DEFAULT_GAIT, GAIT_PRESETS
+from posture.gait.synthetic import front_walker
+from posture.synthetic import make_sequence, walker
+
+
+def _ev(frame: int, foot: str, fps: float = 30.0, conf: float = 0.9) -> GaitEvent:
+    return GaitEvent("initial_contact", frame, frame, frame / fps, foot, conf)
+
+
+@pytest.mark.parametrize("k", [15, 18, 20, 25])
+def test_cadence_is_exactly_60_fs_over_k(k):
+    ics = [_ev(i * k, "left" if i % 2 else "right") for i in range(8)]
+    assert M.cadence_spm(ics) == pytest.approx(60 * 30.0 / k)
+
+
+def test_step_and_stride_times_and_asymmetry():
+    # left steps 0.6 s, right steps 0.4 s: ratio 1.5, symmetry index +40 %
+    frames, t, feet = [], 0, []
+    for i in range(8):
+        foot = "left" if i % 2 else "right"
+        frames.append(t)
+        feet.append(foot)
+        t += 18 if foot == "right" else 12  # the step ENDING on left lasts 18 frames
+    ics = [_ev(f, ft) for f, ft in zip(frames, feet, strict=True)]
+    st = M.step_times_s(ics)
+    assert np.allclose(st["left"], 0.6) and np.allclose(st["right"], 0.4)
+    assert M.asymmetry_ratio(st) == pytest.approx(1.5)
+    assert M.symmetry_index_pct(st) == pytest.approx(40.0)
+    assert np.allclose(M.stride_times_s(ics)["left"], 1.0)
+
+
+def test_gap_longer_than_a_step_is_not_a_step():
+    ics = [_ev(0, "right"), _ev(15, "left"), _ev(200, "right"), _ev(215, "left")]
+    assert sum(len(v) for v in M.step_times_s(ics).values()) == 2
+
+
+def test_enforce_alternation_renames_and_deduplicates():
+    ics = [_ev(0, "right"), _ev(17, "left"), _ev(34, "right"), _ev(51, "right"), _ev(55, "left"), _ev(68, "right")]
+    out = enforce_alternation(ics)
+    assert [e.frame for e in out] == [0, 17, 34, 51, 68]
+    assert [e.foot for e in out] == ["right", "left", "right", "left", "right"]
+    assert out[3].confidence < 0.9  # the renamed one is less certain
+
+
+def test_match_events_one_to_one_within_tolerance():
+    assert match_events([10, 11, 30], [10, 29, 50], 3) == [(0, 0), (2, 1)]
+    assert match_events([10], [14], 3) == []
+
+
+@pytest.mark.parametrize(("cadence", "facing"), [(100.0, 1.0), (120.0, -1.0), (90.0, 1.0)])
+def test_walker_events_cadence_and_feet(cadence, facing):
+    seq, truth = walker(cadence_spm=cadence, duration_s=6.0, facing=facing)
+    rep = analyze_walk(seq)
+    assert rep.view == "side"
+    assert rep.segments[0]["direction"] == ("left_to_right" if facing > 0 else "right_to_left")
+    assert rep.metrics["cadence_spm"] == pytest.approx(cadence, abs=1.0)
+    for foot in ("left", "right"):
+        want = truth[f"initial_contacts_s_{foot}"]
+        got = np.array([e["time_s"] for e in rep.events["initial_contacts"] if e["foot"] == foot])
+        inner = want[(want > 0.1) & (want < seq.timestamps_s[-1] - 0.1)]
+        assert len(got) >= len(inner) - 1
+        for t in got:
+            assert np.min(np.abs(want - t)) <= 1.0 / 30 + 1e-9  # within one frame
+    # the near foot is the one facing the camera and gets the higher confidence
+    near = "right" if facing > 0 else "left"
+    far = "left" if near == "right" else "right"
+    assert rep.metrics["foot_confidence"][near] > rep.metrics["foot_confidence"][far]
+    assert rep.finding("asymmetric_steps").severity == "ok"
+
+
+def test_walker_stance_and_double_support_are_plausible():
+    rep = analyze_walk(walker(cadence_spm=110.0, duration_s=6.0)[0])
+    assert 0.5 < rep.metrics["stance_fraction"] < 0.7
+    assert 0.05 < rep.metrics["double_support_fraction"] < 0.4
+
+
+@pytest.mark.parametrize(("trunk", "pitch", "neck"), [(0.0, 10.0, 0.0), (15.0, 30.0, 10.0), (25.0, 45.0, 40.0)])
+def test_trunk_head_angles_closed_form(trunk, pitch, neck):
+    seq, _ = walker(cadence_spm=110.0, duration_s=4.0, trunk_deg=trunk, head_pitch_deg=pitch, neck_deg=neck, facing=-1.0)
+    rep = analyze_walk(seq)
+    assert rep.metrics["trunk_lean_deg"] == pytest.approx(trunk, abs=0.01)
+    assert rep.metrics["head_pitch_deg"] == pytest.approx(pitch, abs=0.01)
+    assert rep.metrics["forward_head_proxy_deg"] == pytest.approx(neck, abs=0.01)
+
+
+def test_upright_walker_is_not_flagged_and_slouched_one_is():
+    ok = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, head_pitch_deg=10.0)[0])
+    assert not {"slouching", "looking_down", "forward_head", "not_heel_first", "low_cadence"} & set(ok.flagged_ids)
+    bad = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, trunk_deg=22.0, head_pitch_deg=40.0, neck_deg=30.0)[0])
+    assert bad.finding("slouching").severity == "warning"
+    assert bad.finding("slouching").value == pytest.approx(22.0, abs=0.01)
+    assert bad.finding("looking_down").severity == "warning"
+    assert bad.finding("forward_head").severity == "notice"
+    for fid in ("slouching", "looking_down"):
+        f = bad.finding(fid)
+        assert f.time_ranges_s and f.advice and 0 < f.confidence <= 1
+
+
+def test_flat_footed_walker_is_not_heel_first():
+    rep = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, heel_strike=False)[0])
+    f = rep.finding("not_heel_first")
+    assert f.severity == "warning"
+    assert f.value == pytest.approx(0.0)
+    assert {e["contact"] for e in rep.events["initial_contacts"]} <= {"flat", "unknown"}
+
+
+def test_heel_strike_walker_lands_heel_first():
+    rep = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0)[0])
+    assert rep.metrics["heel_first_share"] == pytest.approx(1.0)
+
+
+def test_low_cadence_flagged_by_preset():
+    seq = walker(cadence_spm=84.0, duration_s=6.0)[0]
+    assert analyze_walk(seq).finding("low_cadence").severity == "notice"
+    assert analyze_walk(seq, params=GAIT_PRESETS["older_adult"]).finding("low_cadence").severity == "ok"
+
+
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_front_back_walker_sway_and_drop(view):
+    seq, truth = front_walker(cadence_spm=100.0, duration_s=6.0, sway_hip_widths=0.8, pelvic_tilt_deg=10.0, view=view)
+    rep = analyze_walk(seq)
+    assert rep.view == view
+    assert rep.segments[0]["direction"] == "in_place"
+    assert rep.metrics["hip_sway_ratio"] == pytest.approx(0.8, abs=0.05)
+    assert rep.finding("pelvic_drop").value == pytest.approx(10.0, abs=0.5)
+    assert rep.finding("hip_sway").severity == "warning"
+    assert rep.finding("pelvic_drop").severity == "notice"
+    assert rep.metrics["cadence_spm"] == pytest.approx(100.0, abs=1.5)
+    for fid in ("slouching", "looking_down", "not_heel_first"):
+        f = rep.finding(fid)
+        assert f.severity == "not_assessed" and "side view" in f.reason
+
+
+def test_steady_front_walker_not_flagged():
+    rep = analyze_walk(front_walker(cadence_spm=110.0, sway_hip_widths=0.2, pelvic_tilt_deg=3.0)[0])
+    assert rep.finding("hip_sway").severity == "ok"
+    assert rep.finding("pelvic_drop").severity == "ok"
+
+
+def test_side_clip_does_not_assess_hip_sway():
+    rep = analyze_walk(walker(cadence_spm=110.0, duration_s=4.0)[0])
+    for fid in ("hip_sway", "pelvic_drop"):
+        assert rep.finding(fid).severity == "not_assessed"
+        assert "front or back" in rep.finding(fid).reason
+
+
+def test_hidden_face_is_not_assessed_not_a_false_alarm():
+    seq, _ = walker(cadence_spm=110.0, duration_s=4.0, head_pitch_deg=45.0)
+    vis = np.full((seq.n_frames, 33), 0.99)
+    vis[:, [L.NOSE, L.LEFT_EAR, L.RIGHT_EAR, 1, 2, 3, 4, 5, 6, 9, 10]] = 0.1
+    seq = seq.replace(visibility=vis)
+    rep = analyze_walk(seq)
+    f = rep.finding("looking_down")
+    assert f.severity == "not_assessed" and "visib" in f.reason
+
+
+def test_not_found_frames_are_skipped_with_reason():
+    seq, _ = walker(cadence_spm=110.0, duration_s=5.0)
+    xy = np.array(seq.xy_px)
+    xy[:30] = np.nan
+    rep = analyze_walk(make_sequence(xy, np.array(seq.world_m), depth_px=np.array(seq.depth_px)))
+    skipped = [s for s in rep.segments if not s["analysed"]]
+    assert skipped and skipped[0]["reason"] == "no person found" and skipped[0]["end_frame"] == 29
+    assert all(e["frame"] >= 30 for e in rep.events["initial_contacts"])
+
+
+def test_step_length_and_speed_from_height():
+    seq, _ = walker(cadence_spm=110.0, duration_s=6.0, px_per_m=160.0)
+    rep = analyze_walk(seq, AnalyzeOptions(height_cm=175))
+    # walker speed: 0.75 * stride_hz * 1.5 m/s; stride length = speed / stride_hz
+    stride_hz = 110.0 / 120.0
+    speed = 0.75 * stride_hz * 1.5
+    assert rep.metrics["walking_speed_m_s"] == pytest.approx(speed, rel=0.08)
+    assert rep.metrics["stride_length_m"] == pytest.approx(speed / stride_hz, rel=0.1)
+    assert "step_length_m" not in analyze_walk(seq).metrics
+
+
+def test_pure_trace_functions_nan_in_nan_out():
+    xy = np.full((3, 33, 2), np.nan)
+    for f in (P.trunk_lean_deg(xy, 1.0), P.head_pitch_deg(xy, 1.0), P.pelvic_obliquity_deg(xy)):
+        assert np.isnan(f).all()
+
+
+def test_report_contract_and_registry(tmp_path):
+    seq, _ = walker(cadence_spm=110.0, duration_s=4.0)
+    rep = run_analysis("walk", seq, AnalyzeOptions())
+    d = json.loads(rep.to_json())
+    assert d["task"] == "walk" and d["view"] == "side"
+    ic = d["events"]["initial_contacts"][0]
+    assert {"frame", "time_s", "foot", "contact", "confidence"} <= set(ic)
+    assert ic["contact"] in ("heel", "flat", "forefoot", "unknown")
+    ids = {f["id"] for f in d["findings"]}
+    assert ids == {"slouching", "looking_down", "forward_head", "hip_sway", "pelvic_drop", "not_heel_first",
+                   "asymmetric_steps", "low_cadence"}
+    for f in d["findings"]:
+        assert {"id", "severity", "value", "unit", "threshold", "time_ranges_s", "confidence", "message", "advice"} <= set(f)
+    for name in ("trunk_lean_deg", "head_pitch_deg", "pelvis_sway_hip_widths", "heel_height_left_px"):
+        s = rep.series[name]
+        assert len(s["time_s"]) == len(s["values"]) == seq.n_frames
+    assert d["provenance"]["analysis_parameters"]["preset"] == DEFAULT_GAIT.name
+    (tmp_path / "r.json").write_text(rep.to_json())
