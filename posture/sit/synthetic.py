@@ -103,3 +103,51 @@ def seated_stream(plan: Sequence[tuple[str | None, float]], fps: float = 2.0, wi
                 out.append((t, *cache[name]))
             t += 1.0 / fps
     return out
+
+
+def desk_session(fps: float = 10.0) -> PoseSequence:
+    """A 20 s side-view clip with known answers: 8 s upright, 6 s slouched (trunk 35 deg), 6 s reclined (-35 deg)."""
+    parts = [("upright", 8.0), ("slouched", 6.0), ("reclined", 6.0)]
+    cols: dict[str, list[np.ndarray]] = {}
+    for name, dur in parts:
+        k = int(round(dur * fps))
+        for key, value in posture_angles(name).items():
+            cols.setdefault(key, []).append(np.full(k, value))
+    angles = {k: np.concatenate(v) for k, v in cols.items()}
+    n = len(angles["trunk_deg"])
+    return seated_sequence(n, fps=fps, **angles)
+
+
+def sample_report_subset(report_dict: dict) -> dict:
+    """The version-independent part of a sitting report, as stored in the golden sample."""
+    keep = ("id", "severity", "value", "unit", "threshold", "time_ranges_s")
+    return {
+        "view": report_dict["view"],
+        "sitting": report_dict["sitting"],
+        "metrics": report_dict["metrics"],
+        "findings": [{k: f[k] for k in keep} for f in report_dict["findings"]],
+    }
+
+
+def make_samples(out_dir) -> list:
+    """Write samples/sit/: a synthetic desk session (.npz) with its golden report subset, an upright photo (.csv)
+    and a side-view baseline (.json). Regenerate with ``python -m posture.sit samples samples/sit``."""
+    import json
+    from pathlib import Path
+
+    from posture.files import save
+    from posture.sit.analysis import analyze_sit
+    from posture.sit.baseline import record_baseline, save_baseline
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    session = desk_session()
+    written = [save(session, out / "desk_session_synthetic.npz")]
+    golden = sample_report_subset(analyze_sit(session).to_dict())
+    p = out / "desk_session_synthetic.golden.json"
+    p.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n")
+    written.append(p)
+    written.append(save(seated_sequence(1, **posture_angles("upright")), out / "upright_photo_synthetic.csv"))
+    good = seated_sequence(30, fps=10.0, **posture_angles("upright"))
+    written.append(save_baseline(record_baseline(good), out / "baseline_side_synthetic.json"))
+    return written
