@@ -127,7 +127,8 @@ def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: d
         asc = np.arange(rep.liftoff, rep.end + 1)
         hip = kin.hip_height_px[asc]
         rising = np.concatenate([[False], np.diff(hip) > 0])
-        inc = kin.trunk_lean_deg[asc] - kin.trunk_lean_deg[rep.liftoff]
+        ref = _med(kin.trunk_lean_deg, np.arange(max(rep.start, rep.liftoff - 4), rep.liftoff + 1))  # robust to jitter
+        inc = kin.trunk_lean_deg[asc] - ref
         if np.isfinite(inc).any():
             m.hips_first_lean_increase_deg = float(max(0.0, np.nanmax(np.where(rising, inc, 0.0))))
 
@@ -154,7 +155,7 @@ def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: d
 
 # --------------------------------------------------------------------------- grading
 
-def _grade(value: float, notice: float, warning: float, higher_is_worse: bool = True) -> str:
+def grade_value(value: float, notice: float, warning: float, higher_is_worse: bool = True) -> str:
     if not np.isfinite(value):
         return "not_assessed"
     v, n, w = (value, notice, warning) if higher_is_worse else (-value, -notice, -warning)
@@ -175,32 +176,32 @@ def grade_rep(check: str, m: RepMetrics, kin: LiftKinematics, params: LiftParams
     """Severity and value of one check in one rep (``not_assessed`` when the number is missing)."""
     p = params
     if check == "knees_not_bent":
-        return RepGrade(_grade(m.knee_flexion_bottom_deg, p.knees_not_bent_notice_deg, p.knees_not_bent_warning_deg,
+        return RepGrade(grade_value(m.knee_flexion_bottom_deg, p.knees_not_bent_notice_deg, p.knees_not_bent_warning_deg,
                                higher_is_worse=False), m.knee_flexion_bottom_deg)
     if check == "back_bent_forward":
         lean, ratio = m.trunk_lean_bottom_deg, m.knee_to_trunk_ratio
         if not (np.isfinite(lean) and np.isfinite(ratio)):
             return RepGrade("not_assessed", lean)
-        sev = _grade(lean, p.back_forward_notice_deg, p.back_forward_warning_deg)
+        sev = grade_value(lean, p.back_forward_notice_deg, p.back_forward_warning_deg)
         return RepGrade(sev if ratio < p.back_forward_max_knee_ratio else "ok", lean)
     if check == "back_rounded":
-        return RepGrade(_grade(m.back_bend_deg, p.back_bend_notice_deg, p.back_bend_warning_deg), m.back_bend_deg)
+        return RepGrade(grade_value(m.back_bend_deg, p.back_bend_notice_deg, p.back_bend_warning_deg), m.back_bend_deg)
     if check == "hips_rise_first":
-        return RepGrade(_grade(m.hips_first_lean_increase_deg, p.hips_first_notice_deg, p.hips_first_warning_deg),
+        return RepGrade(grade_value(m.hips_first_lean_increase_deg, p.hips_first_notice_deg, p.hips_first_warning_deg),
                         m.hips_first_lean_increase_deg)
     if check == "feet_too_narrow":
-        return RepGrade(_grade(m.feet_to_shoulder_ratio, p.feet_narrow_notice_ratio, p.feet_narrow_warning_ratio,
+        return RepGrade(grade_value(m.feet_to_shoulder_ratio, p.feet_narrow_notice_ratio, p.feet_narrow_warning_ratio,
                                higher_is_worse=False), m.feet_to_shoulder_ratio)
     if check == "shoulders_not_over_feet":
         v = m.shoulders_ahead_trunk
-        return RepGrade(_grade(abs(v), p.shoulders_over_feet_notice, p.shoulders_over_feet_warning), v)
+        return RepGrade(grade_value(abs(v), p.shoulders_over_feet_notice, p.shoulders_over_feet_warning), v)
     if check == "heels_lift":
-        return RepGrade(_grade(m.heel_lift_frac, p.heel_lift_notice_frac, p.heel_lift_warning_frac), m.heel_lift_frac)
+        return RepGrade(grade_value(m.heel_lift_frac, p.heel_lift_notice_frac, p.heel_lift_warning_frac), m.heel_lift_frac)
     if check == "twisting":
-        return RepGrade(_grade(m.twist_max_deg, p.twist_notice_deg, p.twist_warning_deg), m.twist_max_deg)
+        return RepGrade(grade_value(m.twist_max_deg, p.twist_notice_deg, p.twist_warning_deg), m.twist_max_deg)
     if check == "load_far_from_body":
         h_cm = load_distance_cm(m.hand_distance_origin_px, kin, cm_per_px, params)
-        return RepGrade(_grade(h_cm, p.load_far_notice_cm, p.load_far_warning_cm), h_cm)
+        return RepGrade(grade_value(h_cm, p.load_far_notice_cm, p.load_far_warning_cm), h_cm)
     raise ValueError(f"unknown check {check!r}; expected one of {', '.join(FINDING_IDS)}")
 
 

@@ -50,9 +50,10 @@ class LiftParams:
     # ---------------------------------------------------------------- hips rise first
     # How much further the trunk tips forward after lift-off while the hips rise (degrees): when the
     # hips shoot up first, the shoulders stay low and the trunk gets more horizontal. Our choice;
-    # every dev clip (squats and deadlifts) stays below 5 deg.
-    hips_first_notice_deg: float = 10.0
-    hips_first_warning_deg: float = 20.0
+    # dev clips: squats 0-9 deg, jeffchen good 4 deg, formfit (textbook) rep 2 about 11 deg (its hips
+    # do rise a little first off the floor), so the notice starts at 15.
+    hips_first_notice_deg: float = 15.0
+    hips_first_warning_deg: float = 25.0
 
     # ---------------------------------------------------------------- base of support
     feet_narrow_notice_ratio: float = 0.8  # our choice: ankle spacing / shoulder width ("feet shoulder-width apart")

@@ -26,7 +26,7 @@ class Repetition:
 
     start: int  # last standing frame before going down (or the first frame)
     bottom: int  # lowest shoulder height
-    liftoff: int  # last frame at the bottom before rising (the NIOSH origin)
+    liftoff: int  # last frame with the hips at their lowest before rising (the NIOSH origin)
     end: int  # first standing frame after rising (or the last frame)
     has_descent: bool
     has_ascent: bool
@@ -100,9 +100,17 @@ def find_repetitions(kin: LiftKinematics, timestamps_s: np.ndarray,
         seg = h[start:end + 1]
         bottom = start + int(np.nanargmin(seg))
         lo = float(np.nanmin(seg))
-        band = lo + params.bottom_band_frac * max(top - lo, 1e-9)
-        after = np.flatnonzero(h[bottom:end + 1] <= band)
-        liftoff = bottom + int(after.max()) if after.size else bottom
+        # lift-off: the hips leave their lowest band for good (the ascent starts with the hips, whatever the
+        # shoulders do); without a hip signal, the shoulders' lowest band
+        hip = np.asarray(kin.hip_height_px[start:end + 1], float)
+        if np.isfinite(hip).sum() >= 2:
+            h_lo, h_hi = np.nanmin(hip), np.nanmax(hip)
+            low = np.flatnonzero(hip <= h_lo + params.bottom_band_frac * max(h_hi - h_lo, 1e-9))
+            liftoff = start + int(low.max())
+        else:
+            band = lo + params.bottom_band_frac * max(top - lo, 1e-9)
+            after = np.flatnonzero(h[bottom:end + 1] <= band)
+            liftoff = bottom + int(after.max()) if after.size else bottom
         reps.append(Repetition(start=int(start), bottom=int(bottom), liftoff=int(liftoff), end=int(end),
                                has_descent=bool(has_descent), has_ascent=bool(has_ascent),
                                depth_frac=float((top - lo) / body)))
