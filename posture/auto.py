@@ -3,14 +3,16 @@
 Our own rule set. Its thresholds were set while looking at the 28 task clips
 and photos of the development set (tests/test_auto.py), where it picks every
 task right; that is a regression check, not an independent accuracy figure.
-Each frame's body posture is classed as lying, kneeling, sitting, bent (hinged forward) or standing from trunk and thigh angles in
-pixels; the clip's movement adds two cues: travel (sideways, or toward/away
-from the camera) and walking in place (the two ankles rising in turn).
+Each frame's body posture is classed as lying, kneeling, sitting, bent
+(hinged forward) or standing from trunk and thigh angles in pixels; the
+clip's movement adds two cues: travel (sideways, or toward/away from the
+camera) and walking in place (the two ankles rising in turn).
 
 - mostly lying or kneeling -> stretch
 - mostly sitting -> sit
 - travelling, or walking in place -> walk
-- hinged forward in part of the clip, or the hips moving up and down -> lift
+- sitting-like frames but the hips moving up and down by half a torso (squats),
+  hinged forward in a third of the clip, or the hips moving -> lift
 - otherwise (standing still, standing poses) -> stretch
 """
 
