@@ -107,6 +107,23 @@ def test_front_webcam_counts_time_but_cannot_judge_posture():
     assert mon.summary()["time_in_posture_s"]["not_judged"] == pytest.approx(9.5)
 
 
+def test_front_webcam_with_a_front_baseline_flags_slumping():
+    good = seated_sequence(10, fps=5.0, view="front")
+    baseline = record_baseline(good)
+    mon = DeskMonitor(baseline=baseline)
+    ok = run_offline(mon, seated_sequence(5, fps=5.0, view="front"))
+    assert ok[-1].cue is None and ok[-1].values["drift"]["head_height_ratio"] == pytest.approx(0.0, abs=1e-9)
+    # the head sinks between the shoulders: ears 30% lower above the shoulder line
+    slump = seated_sequence(10, fps=5.0, view="front")
+    xy = np.array(slump.xy_px)
+    sh_y = (xy[:, 11, 1] + xy[:, 12, 1]) / 2
+    for i in (7, 8):
+        xy[:, i, 1] = sh_y - 0.7 * (sh_y - xy[:, i, 1])
+    st = run_offline(mon, slump.replace(xy_px=xy, timestamps_s=slump.timestamps_s + 10.0))
+    assert st[-1].values["drift"]["head_height_ratio"] == pytest.approx(-0.3, abs=1e-6)
+    assert "lower between your shoulders" in st[-1].cue and st[-1].in_form is False
+
+
 def test_drift_from_a_recorded_side_baseline():
     good = seated_sequence(10, fps=5.0, trunk_deg=-3.0, forward_head_deg=6.0, head_pitch_deg=8.0)
     baseline = record_baseline(good)

@@ -234,7 +234,8 @@ class DeskMonitor:
             cue = drift_msgs[0][0].upper() + drift_msgs[0][1:] + "."
         elif posture in POSTURE_CUES:
             cue = POSTURE_CUES[posture]
-        elif state == "seated" and posture is None:
+        elif state == "seated" and posture is None and not (drifts and self.baseline is not None):
+            # with a baseline recorded in this view, drift is the feedback: no need to nag about the view
             cue = f"Cannot judge the posture: {reason}" if reason else None
         else:
             cue = None
