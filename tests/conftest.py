@@ -23,7 +23,10 @@ SKIP_REAL = f"real footage not found at {REAL} (set POSTURE_REAL_DATA to run the
 
 def pytest_configure(config: pytest.Config) -> None:
     if not os.environ.get("POSTURE_CACHE_DIR"):
-        os.environ["POSTURE_CACHE_DIR"] = str(config.cache.mkdir("posture"))
+        cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider
+        folder = cache.mkdir("posture") if cache else REPO / ".pytest_cache" / "d" / "posture"
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["POSTURE_CACHE_DIR"] = str(folder)
 
 
 def real_path(rel: str) -> Path:
