@@ -53,10 +53,13 @@ class FormResult:
 
 
 def check_form(values: dict[str, float], ref: Reference, side: str | None, view: str = "side",
-               margin_fraction: float = 0.0) -> FormResult:
+               margin_fraction: float = 0.0, max_missing_key_fraction: float = 0.34) -> FormResult:
     """Judge ``values`` (measure name -> value, left_/right_ names) against ``ref`` with ``side`` affected.
 
-    ``margin_fraction`` widens every tolerance (the hysteresis exit band).
+    ``margin_fraction`` widens every tolerance (the hysteresis exit band). "Cannot
+    judge" when more than ``max_missing_key_fraction`` of the key measures cannot
+    be measured (the same allowance as recognition); unmeasurable non-key
+    measures are skipped and reported with ``within`` None.
     """
     if view not in ref.views:
         want = " or ".join(ref.views)
@@ -78,7 +81,7 @@ def check_form(values: dict[str, float], ref: Reference, side: str | None, view:
         ok = abs(dev) <= a.tolerance * (1 + margin_fraction)
         cue = None if ok else (a.cue_low if dev < 0 else a.cue_high)
         checks.append(AngleCheck(a.name, v, a.target, a.tolerance, dev, ok, cue))
-    if missing_key:
+    if len(missing_key) > max_missing_key_fraction * len(ref.key_angles):
         return FormResult(False, None, tuple(checks),
                           reason=f"cannot see the body parts needed for {', '.join(missing_key)}",
                           cue=ref.view_cue)
