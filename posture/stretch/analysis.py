@@ -166,7 +166,8 @@ def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, 
         return [not_assessed(i, reason) for i in ids]
     score = block.get("score") or 0.0
     side_txt = f" ({block['side']} side)" if block.get("side") else ""
-    out.append(Finding("stretch_recognised", "ok", value=round(float(score), 3), unit="score", threshold=coach.recognise.min_score,
+    out.append(Finding("stretch_recognised", "ok", value=round(float(score), 3), unit="score",
+                       threshold=coach.recognise.min_score,
                        time_ranges_s=tuple(time_ranges(in_pose, t)), confidence=float(min(max(score, 0.0), 1.0)),
                        message=f"Seen: {ref.name}{side_txt}.", advice=""))
     holds = block["holds"]
@@ -219,7 +220,8 @@ def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, 
         unit = UNITS[angle]
         out.append(Finding(
             "out_of_form", sev, value=round(med, 1), unit=unit, threshold=f"{spec.target:g} +- {spec.tolerance:g} {unit}",
-            time_ranges_s=tuple(time_ranges(out_form & in_pose, seq.timestamps_s, min_duration_s=0.0 if is_photo else params.min_range_s)),
+            time_ranges_s=tuple(time_ranges(out_form & in_pose, seq.timestamps_s,
+                                            min_duration_s=0.0 if is_photo else params.min_range_s)),
             confidence=0.6 if "adduction" in angle else 0.8,
             message=(f"Out of form {share:.0%} of the time in the stretch, mostly {angle.replace('_', ' ')}: "
                      f"{med:.0f} {unit} against a target of {spec.target:g} +- {spec.tolerance:g}."),

@@ -84,7 +84,8 @@ def build_reference(seq: PoseSequence, id: str, name: str, affected_side: str | 
             key = UNITS[n] == "deg" and tol <= params.key_max_tolerance_deg
         angles[n] = {"target": round(float(np.median(v)), 1 if UNITS[n] == "deg" else 2), "tolerance": round(tol, 2),
                      "key": bool(key), "cue_low": low, "cue_high": high,
-                     "source": f"{source}: median of {v.size} frame(s), tolerance max({floor:g}, {params.spread_multiple:g} x SD)"}
+                     "source": f"{source}: median of {v.size} frame(s), "
+                               f"tolerance max({floor:g}, {params.spread_multiple:g} x SD)"}
     data = {
         "id": id, "name": name, "views": ["side"], "sided": sided, "hold_s": tmpl.hold_s if tmpl else hold_s,
         "reps_per_side": tmpl.reps_per_side if tmpl else reps_per_side, "angles": angles,

@@ -184,7 +184,8 @@ class StretchCoach:
         headline = (f"{ref.name}{side_txt}: {held:.0f} / {ref.hold_s:.0f} s, "
                     f"rep {min(reps.get(side_key, 0) + 1, ref.reps_per_side)} of {ref.reps_per_side}")
         if "hold_target_reached" in events:
-            cue = "Well done, that's the hold. Relax, then repeat." if ref.reps_per_side > 1 else "Well done. Keep breathing slowly."
+            cue = ("Well done, that's the hold. Relax, then repeat." if ref.reps_per_side > 1
+                   else "Well done. Keep breathing slowly.")
         elif form is not None and not form.judgeable:
             cue = form.cue
         elif in_form is False:
