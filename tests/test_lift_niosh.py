@@ -1,0 +1,87 @@
+"""Revised NIOSH lifting equation (Waters et al. 1993; Applications Manual 1994), checked by hand.
+
+The expected numbers below are computed by hand from the published formulas and
+Tables 5 (FM) and 7 (CM), not copied from another implementation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from posture.lift import niosh
+
+
+def test_ideal_lift_gives_the_load_constant():
+    # H 25 cm, V 75 cm, D < 25 cm, A 0, F <= 0.2/min for <= 1 h, good coupling: every multiplier is 1.
+    r = niosh.lifting_index(23.0, 25, 75, 10, 0, 0.1, 1, "good")
+    assert (r.hm, r.vm, r.dm, r.am, r.fm, r.cm) == (1, 1, 1, 1, 1, 1)
+    assert r.rwl_kg == pytest.approx(23.0)
+    assert r.lifting_index == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("h", "hm"), [(10, 1.0), (25, 1.0), (50, 0.5), (63, 25 / 63), (64, 0.0)])
+def test_horizontal_multiplier(h, hm):
+    assert niosh.horizontal_multiplier(h) == pytest.approx(hm)
+
+
+@pytest.mark.parametrize(("v", "vm"), [(0, 0.775), (75, 1.0), (175, 0.7), (176, 0.0), (30, 0.865)])
+def test_vertical_multiplier(v, vm):
+    assert niosh.vertical_multiplier(v) == pytest.approx(vm)
+
+
+@pytest.mark.parametrize(("d", "dm"), [(10, 1.0), (25, 1.0), (50, 0.91), (175, 0.82 + 4.5 / 175), (176, 0.0)])
+def test_distance_multiplier(d, dm):
+    assert niosh.distance_multiplier(d) == pytest.approx(dm)
+
+
+@pytest.mark.parametrize(("a", "am"), [(0, 1.0), (90, 0.712), (135, 0.568), (136, 0.0)])
+def test_asymmetric_multiplier(a, am):
+    assert niosh.asymmetric_multiplier(a) == pytest.approx(am)
+
+
+@pytest.mark.parametrize(("f", "hours", "v", "fm"), [
+    (0.2, 1, 30, 1.00), (0.1, 8, 30, 0.85), (1, 2, 30, 0.88), (4, 8, 80, 0.45), (5, 2, 30, 0.60),
+    (9, 8, 30, 0.00), (9, 8, 80, 0.15), (10, 8, 80, 0.13), (11, 8, 80, 0.00),
+    (11, 2, 30, 0.00), (11, 2, 80, 0.23), (12, 2, 80, 0.21), (13, 2, 80, 0.00),
+    (12, 1, 30, 0.37), (13, 1, 30, 0.00), (13, 1, 80, 0.34), (15, 1, 80, 0.28), (16, 1, 80, 0.00),
+    (1.5, 1, 30, (0.94 + 0.91) / 2),  # between rows: linear interpolation (our choice, see niosh.py)
+])
+def test_frequency_multiplier_table_cells(f, hours, v, fm):
+    assert niosh.frequency_multiplier(f, hours, v) == pytest.approx(fm)
+
+
+def test_coupling_multiplier_and_bad_inputs():
+    assert niosh.coupling_multiplier("fair", 30) == 0.95
+    assert niosh.coupling_multiplier("fair", 75) == 1.0
+    assert niosh.coupling_multiplier("poor", 100) == 0.90
+    assert niosh.coupling_multiplier("good", 10) == 1.0
+    with pytest.raises(ValueError, match="coupling must be one of"):
+        niosh.coupling_multiplier("sticky", 10)
+    with pytest.raises(ValueError, match="duration must be positive"):
+        niosh.duration_category(0)
+    assert [niosh.duration_category(h) for h in (0.5, 1, 1.5, 2, 8)] == ["short", "short", "moderate", "moderate", "long"]
+
+
+def test_worked_example_box_from_low_shelf():
+    # A 10 kg box lifted from V = 30 cm, hands H = 40 cm in front of the ankles, to V = 80 cm (D = 50 cm),
+    # with 30 deg of twist, 2 lifts/min for 1.5 h (moderate), fair handles. At the origin:
+    # HM = 25/40 = 0.625; VM = 1 - 0.003*|30-75| = 0.865; DM = 0.82 + 4.5/50 = 0.91; AM = 1 - 0.0032*30 = 0.904;
+    # FM (Table 5, 2/min, <=2 h, V<75) = 0.84; CM (Table 7, fair, V<75) = 0.95.
+    # RWL = 23 * 0.625 * 0.865 * 0.91 * 0.904 * 0.84 * 0.95 = 8.163 kg; LI = 10 / 8.163 = 1.225.
+    r = niosh.lifting_index(10, 40, 30, 50, 30, 2, 1.5, "fair")
+    assert (r.hm, r.vm, r.dm, r.am, r.fm, r.cm) == pytest.approx((0.625, 0.865, 0.91, 0.904, 0.84, 0.95))
+    assert r.rwl_kg == pytest.approx(23 * 0.625 * 0.865 * 0.91 * 0.904 * 0.84 * 0.95)
+    assert r.rwl_kg == pytest.approx(8.163, abs=0.001)
+    assert r.lifting_index == pytest.approx(1.225, abs=0.001)
+    assert niosh.li_category(r.lifting_index) == "increased"
+    # At the destination (V = 80 cm >= 75): VM = 0.985, FM column V>=75 still 0.84, CM fair V>=75 = 1.0.
+    d = niosh.lifting_index(10, 40, 80, 50, 30, 2, 1.5, "fair")
+    assert d.rwl_kg == pytest.approx(23 * 0.625 * 0.985 * 0.91 * 0.904 * 0.84 * 1.0)
+
+
+def test_zero_rwl_gives_infinite_index():
+    r = niosh.lifting_index(5, 70, 30, 50, 0, 1, 1, "good")  # H > 63 cm: HM = 0
+    assert r.rwl_kg == 0 and math.isinf(r.lifting_index)
+    assert niosh.li_category(r.lifting_index) == "high"
