@@ -248,10 +248,24 @@ def _guard_false_orphan(key: str) -> None:
     when the previous run was this same page we clear the stored count, which
     skips the check; after a real page change the library's check runs as before.
     """
+    import os
+
+    if os.environ.get("POSTURE_WEBRTC_ORPHAN_GUARD", "1") == "0":  # off only to measure the bug it works around
+        return
     ctx = st.session_state.get(key)
     if ctx is None or not hasattr(ctx, "_last_rendered_run_count"):
         return
     if st.session_state.get("_page_prev") == st.session_state.get("_page_now"):
+        last = ctx._last_rendered_run_count
+        try:
+            from streamlit_webrtc.session_info import get_script_run_count, get_this_session_info
+
+            info = get_this_session_info()
+            if info is not None and last is not None and get_script_run_count(info) > last + 1:
+                log.warning("prevented streamlit-webrtc's false stale-context reset for %s (run count %d after %d)",
+                            key, get_script_run_count(info), last)
+        except (ImportError, ValueError, AttributeError):
+            pass
         ctx._last_rendered_run_count = None
 
 
@@ -332,7 +346,8 @@ def _render_snapshot(task: str) -> None:
     if snap.recent_cues:
         st.caption("Recent cues: " + " · ".join(c for _, c in list(snap.recent_cues)[-3:]))
     st.caption(f"{snap.frames_processed} frames analysed · {snap.fps:.1f} frames/s"
-               + (f" · {snap.process_ms_p50:.0f} ms per frame" if snap.frames_processed else ""))
+               + (f" · {snap.process_ms_p50:.0f} ms per frame" if snap.frames_processed else "")
+               + (f" · lag {snap.lag_ms_p50:.0f} ms" if snap.lag_ms_p50 == snap.lag_ms_p50 else ""))
 
 
 def live_panel(task: str, playing: bool) -> None:
