@@ -251,3 +251,31 @@ def test_orphan_guard_only_skips_the_check_on_the_same_page(env):
     at.switch_page("app_pages/stretch.py")
     at.run()  # first run after a real page change: the library's own check must still run
     assert at.session_state["live-stretch"]._last_rendered_run_count == 5
+
+
+@pytest.mark.real
+@pytest.mark.model
+@pytest.mark.parametrize(("task", "coach"), [("lift", "LiftCoach"), ("sit", "DeskMonitor"), ("stretch", "StretchCoach")])
+def test_live_callback_with_the_real_model_and_coach(env, task, coach):
+    """The page's processor with the real pose model and the task's real live coach, on real frames."""
+    from posture.io.video import VideoSource
+    from tests.conftest import real_path
+
+    clip = real_path("lift/yuyoujiang_squat.mp4")
+    at = app(task)
+    proc = at.session_state[f"webcam-proc-{task}"]
+    if type(proc.analyser).__name__ != coach:
+        pytest.skip(f"the live {task} coach ({coach}) is not available yet")
+    cb = next(c for c in env.webrtc.calls if c["key"] == f"live-{task}")["video_frame_callback"]
+    with VideoSource(clip, max_side=640) as vs:
+        for k, fr in enumerate(vs):
+            if k >= 20:
+                break
+            cb(_frame(np.ascontiguousarray(fr.rgb), k * 3000))
+    snap = proc.snapshot()
+    assert snap.frames_processed == 20 and snap.error is None, snap.error
+    assert snap.status and snap.status["task"] == task
+    at.run()
+    assert snap.status["headline"] in " ".join(m.value for m in at.markdown)
+    print(f"{task}: real model + {coach}, {snap.process_ms_p50:.0f} ms per frame, headline {snap.status['headline']!r}")
+    proc.close()
