@@ -9,7 +9,7 @@ webcam would, and turn its holds and form flags into findings.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from posture.report import Finding, Report, not_assessed, provenance_block, time
 from posture.sequence import PoseSequence
 from posture.stretch.angles import UNITS, measures_of, resolve_side
 from posture.stretch.coach import DEFAULT_COACH, CoachParams, StretchCoach
-from posture.stretch.recognise import recognise_series, rolling_median, view_of, view_width_ratio
+from posture.stretch.recognise import recognise_series, rolling_median, rolling_stats, view_of, view_width_ratio
 from posture.stretch.reference import Reference, load_all, load_reference
 
 
@@ -48,10 +48,12 @@ def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachPa
     m = measures_of(seq, coach.angles)
     t = seq.timestamps_s
     w = coach.recognise.window_s
-    med = {k: rolling_median(v, t, w) for k, v in m.items()} if seq.n_frames > 1 else m
-    ratio = view_width_ratio(seq.xy_px)
-    ratio = rolling_median(ratio, t, w) if seq.n_frames > 1 else ratio
-    ids, _, _, _ = recognise_series(med, ratio, refs, coach.recognise)
+    min_span = coach.recognise.min_span_s if seq.n_frames > 1 else 0.0  # a photo is judged on its one frame
+    stats = {k: rolling_stats(v, t, w, min_span) for k, v in m.items()}
+    med = {k: v[0] for k, v in stats.items()}
+    spread = {k: v[1] for k, v in stats.items()}
+    ratio = rolling_median(view_width_ratio(seq.xy_px), t, w)
+    ids, _, _, _ = recognise_series(med, ratio, refs, coach.recognise, spread)
     if seq.n_frames == 1:
         return ids[0], ({ids[0]: 0.0} if ids[0] else {})
     dt = float(np.median(np.diff(t)))
@@ -88,6 +90,8 @@ def analyze_stretch(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(
         top, n_top = counts.most_common(1)[0]
         view = ("side" if top == "side" else "front") if n_top >= 0.8 * sum(counts.values()) else "mixed"
 
+    if clean.n_frames == 1:
+        coach_params = replace(coach_params, still_image=True)
     coach = StretchCoach(stretch=None if ref is None else ref.id, affected_side=options.affected_side,
                          reference=ref, params=coach_params) if ref is not None else None
     statuses = run_offline(coach, clean) if coach is not None else []

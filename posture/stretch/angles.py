@@ -26,7 +26,7 @@ Sign conventions (degrees):
 
 - ``hip_flexion_deg``: thigh relative to the trunk line; 0 standing, +90 thigh at a
   right angle in front, about +130 knee pulled to the chest, negative = extension
-  (thigh behind the trunk line, "hips pushed forward").
+  (thigh behind the trunk line, "hips pushed forward"); range -90..270.
 - ``knee_flexion_deg``: 0 straight, +90 right angle, negative = hyperextended.
 - ``shoulder_flexion_deg``: upper arm relative to the trunk; 0 by the side, 90 reaching
   forward, 180 overhead (range -90..270).
@@ -188,7 +188,7 @@ def compute_measures(xy_px: np.ndarray, visibility: np.ndarray, world_m: np.ndar
         thigh = xy[:, i["knee"]] - xy[:, i["hip"]]
         shank = xy[:, i["ankle"]] - xy[:, i["knee"]]
         phi_thigh = _phi_deg(thigh, u, f)
-        out[f"{side}_hip_flexion_deg"] = phi_thigh
+        out[f"{side}_hip_flexion_deg"] = _wrap_deg(phi_thigh, -90.0)  # -90..270: past 180 is still flexion
         out[f"{side}_knee_flexion_deg"] = _wrap_deg(phi_thigh - _phi_deg(shank, u, f))
         out[f"{side}_thigh_tilt_deg"] = _tilt_from(thigh, (0.0, 1.0))
         out[f"{side}_shank_tilt_deg"] = _tilt_from(shank, (0.0, 1.0))

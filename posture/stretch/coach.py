@@ -23,7 +23,15 @@ from posture.sequence import PoseFrame
 from posture.stretch.angles import AngleParams, measures_of_frame, resolve_side
 from posture.stretch.form import DEFAULT_FORM, FormParams, FormTracker
 from posture.stretch.hold import HoldParams, HoldTracker
-from posture.stretch.recognise import DEFAULT_RECOGNISE, Match, RecogniseParams, recognise_values, view_of, view_width_ratio
+from posture.stretch.recognise import (
+    DEFAULT_RECOGNISE,
+    Match,
+    RecogniseParams,
+    recognise_values,
+    view_of,
+    view_width_ratio,
+    window_stats,
+)
 from posture.stretch.reference import Reference, load_all, load_reference
 
 
@@ -37,6 +45,7 @@ class CoachParams:
     max_dropout_s: float = HoldParams.max_dropout_s
     min_hold_s: float = HoldParams.min_hold_s
     max_buffer_frames: int = 300  # bound on the recognition window buffer (10 s at 30 fps)
+    still_image: bool = False  # a single photo: judge the one frame, no stillness window
 
 
 DEFAULT_COACH = CoachParams()
@@ -97,12 +106,12 @@ class StretchCoach:
     def fixed(self) -> bool:
         return self.reference is not None or self.stretch is not None
 
-    def _recognise(self, st: _State, values: dict[str, float], width_ratio: float) -> Match:
+    def _recognise(self, st: _State, values: dict[str, float], width_ratio: float, spread: dict[str, float]) -> Match:
         p = self.params.recognise
         if self.fixed:
             p = replace(p, key_tolerance_factor=self.params.fixed_key_tolerance_factor, min_score=1e-6)
         refs = st.refs
-        m = recognise_values(values, width_ratio, refs, p)
+        m = recognise_values(values, width_ratio, refs, p, spread)
         if self.affected_side is not None:
             cands = [c for c in m.candidates if c[1] in (None, self.affected_side)]
             if cands and cands[0][2] >= p.min_score:
@@ -135,9 +144,14 @@ class StretchCoach:
         values = measures_of_frame(frame, self.params.angles)
         ratio = float(view_width_ratio(frame.xy_px[None])[0])
         st.buffer.append((t, values, ratio))
-        med = {k: _nanmedian([b[1][k] for b in st.buffer]) for k in values}
+        stats = {k: window_stats([b[1][k] for b in st.buffer]) for k in values}
+        med = {k: v[0] for k, v in stats.items()}
+        spread = {k: v[1] for k, v in stats.items()}
+        span = st.buffer[-1][0] - st.buffer[0][0]
+        if not self.params.still_image and span < self.params.recognise.min_span_s - 1e-9:
+            spread = {k: float("inf") for k in spread}  # too early to tell a held pose from movement
         med_ratio = _nanmedian([b[2] for b in st.buffer])
-        match = self._recognise(st, med, med_ratio)
+        match = self._recognise(st, med, med_ratio, spread)
         st.last_match = match
         view = str(view_of(med_ratio, self.params.recognise)[0])
 

@@ -33,7 +33,11 @@ class RecogniseParams:
     # front-view walking clips and alishbah_standing_yoga 0.47 to 0.53 (Winter 2009 proportions give 0.77
     # for a square-on front view).
     max_side_width_ratio: float = 0.42
-    window_s: float = 1.0  # our choice: recognition uses the median of the last second (walking averages out)
+    window_s: float = 1.0  # our choice: recognition uses the median of the last second
+    # our choice: a held stretch is still; a key measure whose 10-90th percentile spread over the window exceeds
+    # this many form tolerances is moving (walking swings the hips by about 50 deg per stride) and matches nothing
+    max_spread_factor: float = 1.0
+    min_span_s: float = 0.5  # our choice: in a video, judge stillness only over at least half a second of frames
 
 
 DEFAULT_RECOGNISE = RecogniseParams()
@@ -79,8 +83,12 @@ def sides_of(ref: Reference) -> tuple[str | None, ...]:
 
 
 def score_reference(measures: dict[str, np.ndarray], ref: Reference, side: str | None,
-                    params: RecogniseParams = DEFAULT_RECOGNISE) -> np.ndarray:
-    """(n,) score in [0, 1] of being in ``ref`` with ``side`` affected; 0 where any key measure is outside its band."""
+                    params: RecogniseParams = DEFAULT_RECOGNISE, spread: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """(n,) score in [0, 1] of being in ``ref`` with ``side`` affected; 0 where any key measure is outside its band.
+
+    ``spread``: optional per-measure window spread (see :func:`rolling_stats`); a key
+    measure spreading more than ``max_spread_factor`` tolerances also scores 0.
+    """
     keys = ref.key_angles
     n = len(next(iter(measures.values())))
     total = np.zeros(n)
@@ -93,6 +101,9 @@ def score_reference(measures: dict[str, np.ndarray], ref: Reference, side: str |
         total += np.where(ok, np.clip(1 - z**2, 0, 1), 0.0)
         present += ok
         outside |= ok & (np.abs(z) > 1)
+        if spread is not None:
+            sp = np.asarray(spread[resolve_side(a.name, side)], float)
+            outside |= ~np.isnan(sp) & (sp > params.max_spread_factor * a.tolerance)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(present > 0, total / np.maximum(present, 1), 0.0) * present / len(keys)
     missing_ok = (len(keys) - present) <= params.max_missing_key_fraction * len(keys)
@@ -100,10 +111,11 @@ def score_reference(measures: dict[str, np.ndarray], ref: Reference, side: str |
 
 
 def recognise_series(measures: dict[str, np.ndarray], width_ratio: np.ndarray, refs: dict[str, Reference],
-                     params: RecogniseParams = DEFAULT_RECOGNISE) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+                     params: RecogniseParams = DEFAULT_RECOGNISE,
+                     spread: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Best pose per frame: (ids (n,) object, sides (n,) object, scores (n,), {(id, side): scores}).
 
-    ``measures`` should already be window-smoothed (see :func:`rolling_median`).
+    ``measures`` should already be window-smoothed and ``spread`` their window spread (see :func:`rolling_stats`).
     Frames not seen from the side match only references that list a front or back view.
     """
     n = len(width_ratio)
@@ -114,7 +126,7 @@ def recognise_series(measures: dict[str, np.ndarray], width_ratio: np.ndarray, r
         if "side" not in ref.views:
             view_ok = view == "front_or_back"
         for side in sides_of(ref):
-            all_scores[(ref.id, side)] = np.where(view_ok, score_reference(measures, ref, side, params), 0.0)
+            all_scores[(ref.id, side)] = np.where(view_ok, score_reference(measures, ref, side, params, spread), 0.0)
     keys = list(all_scores)
     stack = np.stack([all_scores[k] for k in keys]) if keys else np.zeros((1, n))
     best = np.argmax(stack, axis=0)
@@ -128,10 +140,11 @@ def recognise_series(measures: dict[str, np.ndarray], width_ratio: np.ndarray, r
 
 
 def recognise_values(values: dict[str, float], width_ratio: float, refs: dict[str, Reference],
-                     params: RecogniseParams = DEFAULT_RECOGNISE) -> Match:
+                     params: RecogniseParams = DEFAULT_RECOGNISE, spread: dict[str, float] | None = None) -> Match:
     """:func:`recognise_series` for one set of values (a frame, or a window's medians)."""
     arr = {k: np.array([v], float) for k, v in values.items()}
-    ids, sides, scores, all_scores = recognise_series(arr, np.array([width_ratio], float), refs, params)
+    sp = None if spread is None else {k: np.array([v], float) for k, v in spread.items()}
+    ids, sides, scores, all_scores = recognise_series(arr, np.array([width_ratio], float), refs, params, sp)
     cands = sorted(((k[0], k[1], float(v[0])) for k, v in all_scores.items() if v[0] > 0), key=lambda c: -c[2])
     return Match(id=ids[0], side=sides[0], score=float(scores[0]) if ids[0] is not None else 0.0, candidates=tuple(cands[:5]))
 
@@ -148,3 +161,30 @@ def rolling_median(values: np.ndarray, timestamps_s: np.ndarray, window_s: float
         if w.size:
             out[i] = np.median(w)
     return out
+
+
+def window_stats(values: np.ndarray) -> tuple[float, float]:
+    """(median, 10-90th percentile spread) of one window, ignoring NaN; (NaN, NaN) when empty."""
+    w = np.asarray(values, float)
+    w = w[np.isfinite(w)]
+    if not w.size:
+        return float("nan"), float("nan")
+    p10, p50, p90 = np.percentile(w, [10, 50, 90])
+    return float(p50), float(p90 - p10)
+
+
+def rolling_stats(values: np.ndarray, timestamps_s: np.ndarray, window_s: float,
+                  min_span_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Trailing-window (median, spread) per frame, as the live coach computes them (see :func:`window_stats`).
+
+    Frames whose window covers less than ``min_span_s`` get an infinite spread (too early to tell stillness).
+    """
+    v = np.asarray(values, float)
+    t = np.asarray(timestamps_s, float)
+    med = np.full(len(v), np.nan)
+    spread = np.full(len(v), np.nan)
+    start = np.searchsorted(t, t - window_s + 1e-9, side="left")
+    for i in range(len(v)):
+        med[i], spread[i] = window_stats(v[start[i]: i + 1])
+    spread[t - t[start] < min_span_s - 1e-9] = np.inf
+    return med, spread
