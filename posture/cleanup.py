@@ -23,6 +23,10 @@ class CleanupParams:
     one_euro_min_cutoff_hz: float = 1.0  # Casiez et al. (2012) suggest starting at 1 Hz
     one_euro_beta: float = 0.05  # our choice for pixel coordinates, tuned by eye on webcam clips
     one_euro_d_cutoff_hz: float = 1.0  # Casiez et al. (2012)
+    # Leg-swap repair only undoes flips that revert within this time. Our choice: MediaPipe's
+    # near/far leg flips last a few frames; longer "swaps" found on the dev walks were false
+    # alarms at leg crossings (they made foot labels worse on 3 of 5 side-view clips).
+    max_swap_episode_s: float = 0.5
 
 
 DEFAULT_CLEANUP = CleanupParams()
@@ -172,24 +176,25 @@ def _swap_legs(arr: np.ndarray, frames: np.ndarray) -> None:
         arr[frames, b] = tmp
 
 
-def detect_leg_swaps(seq: PoseSequence) -> np.ndarray:
-    """(n,) bool: frames whose left/right leg labels look exchanged.
+def detect_leg_swaps(seq: PoseSequence, max_episode_s: float = DEFAULT_CLEANUP.max_swap_episode_s) -> np.ndarray:
+    """(n,) bool: frames whose left/right leg labels look briefly exchanged.
 
-    Tracks the labelling frame by frame: the labelling kept is the one whose
-    knee/ankle/heel/toe positions best continue a constant-velocity prediction
-    from the two frames before (in body-size units). A frame is swapped relative
-    to the raw labels when the exchanged labelling continues the motion better by
-    a clear margin. Meant for side views, where MediaPipe's known failure is
-    to exchange the near and far leg for a few frames.
+    Tracks the labelling frame by frame: a frame's labels are judged exchanged
+    when swapping the knee/ankle/heel/toe pairs continues a constant-velocity
+    prediction from the two frames before clearly better (in body-size units).
+    Only episodes that flip and flip back within ``max_episode_s`` are kept:
+    MediaPipe's known side-view failure is a brief near/far leg flip, while a
+    lone persistent "flip" is more often a leg crossing misread, and there is
+    no telling which labelling is right.
     """
     legs = [k for pair in LEG_PAIRS[1:] for k in pair]  # knees, ankles, heels, toes (hips rarely swap alone)
     xy = np.array(seq.xy_px)
     n = len(xy)
-    swapped = np.zeros(n, dtype=bool)
+    flipped = np.zeros(n, dtype=bool)
     perm = np.arange(N_LANDMARKS)
     for a, b in LEG_PAIRS:
         perm[a], perm[b] = b, a
-    size = np.nanmedian(np.linalg.norm(xy[:, 11] - xy[:, 27], axis=1)) if n else 1.0
+    size = np.nanmedian(np.linalg.norm(xy[:, 11] - xy[:, 27], axis=1)) if np.isfinite(xy[:, [11, 27]]).any() else 1.0
     size = size if np.isfinite(size) and size > 0 else 1.0
     cur = xy.copy()
     for i in range(2, n):
@@ -201,26 +206,24 @@ def detect_leg_swaps(seq: PoseSequence) -> np.ndarray:
         alt = np.linalg.norm(cur[i][perm][legs] - pred, axis=1).sum() / size
         if alt < 0.6 * keep and keep - alt > 0.15:  # our choice: clear margin so crossings are not flipped
             cur[i:] = cur[i:][:, perm]
-            swapped[i:] = ~swapped[i:]
+            flipped[i:] = ~flipped[i:]
+    t = seq.timestamps_s
+    swapped = np.zeros(n, dtype=bool)
+    for a, b in _runs(flipped):
+        if a > 0 and b < n and t[b] - t[a] <= max_episode_s + 1e-9:
+            swapped[a:b] = True
     return swapped
 
 
-def fix_leg_swaps(seq: PoseSequence) -> PoseSequence:
-    """Undo left/right leg label exchanges found by :func:`detect_leg_swaps`.
-
-    The side with more visibility over the clip keeps its raw label, so a
-    swap detected at the start does not relabel the whole clip.
-    """
-    swapped = detect_leg_swaps(seq)
-    if swapped.mean() > 0.5:
-        swapped = ~swapped
-    frames = np.flatnonzero(swapped)
+def fix_leg_swaps(seq: PoseSequence, max_episode_s: float = DEFAULT_CLEANUP.max_swap_episode_s) -> PoseSequence:
+    """Undo brief left/right leg label exchanges found by :func:`detect_leg_swaps`."""
+    frames = np.flatnonzero(detect_leg_swaps(seq, max_episode_s))
     xy, world, depth = np.array(seq.xy_px), np.array(seq.world_m), np.array(seq.depth_px)
     vis, pres = np.array(seq.visibility), np.array(seq.presence)
     for arr in (xy, world, depth, vis, pres):
         _swap_legs(arr, frames)
     return seq.replace(
-        step="fix_leg_swaps", step_params={"frames_swapped": int(len(frames))},
+        step="fix_leg_swaps", step_params={"frames_swapped": int(len(frames)), "max_episode_s": max_episode_s},
         xy_px=xy, world_m=world, depth_px=depth, visibility=vis, presence=pres,
     )
 
@@ -230,7 +233,7 @@ def clean_for_analysis(seq: PoseSequence, side_view: bool = False,
     """The standard file pipeline: fill short gaps, repair leg swaps (side views), low-pass."""
     out = fill_gaps(seq, params.max_gap_s)
     if side_view:
-        out = fix_leg_swaps(out)
+        out = fix_leg_swaps(out, params.max_swap_episode_s)
     if out.n_frames > 1:
         out = smooth_zero_phase(out, params.lowpass_cutoff_hz, params.lowpass_order)
     return out

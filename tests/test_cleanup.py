@@ -122,6 +122,15 @@ def test_leg_swap_is_detected_and_repaired_exactly():
     np.testing.assert_allclose(fixed.xy_px, seq.xy_px, atol=1e-9)
 
 
+def test_a_lasting_flip_is_left_alone():
+    # From frame 40 to the end the labels stay exchanged: no telling which labelling is right.
+    seq, _ = walker(cadence_spm=110, duration_s=4.0)
+    bad = _swap_frames(seq, np.arange(40, seq.n_frames))
+    assert not detect_leg_swaps(bad).any()
+    assert not detect_leg_swaps(_swap_frames(seq, np.arange(40, 60)), max_episode_s=0.5).any()  # 0.67 s: too long
+    assert detect_leg_swaps(_swap_frames(seq, np.arange(40, 60)), max_episode_s=1.0).sum() == 20
+
+
 def test_no_swaps_are_invented_in_a_clean_walk():
     seq, _ = walker(cadence_spm=100, duration_s=6.0)
     assert not detect_leg_swaps(seq).any()
