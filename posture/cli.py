@@ -1,4 +1,4 @@
-"""Command line: ``python -m posture {landmarks,analyze,model} ...``.
+"""Command line: ``python -m posture {landmarks,analyze,baseline,model} ...``.
 
 Exit codes: 0 success; 2 bad input or usage (one-line reason on stderr);
 1 an unexpected failure.
@@ -101,6 +101,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_baseline(args: argparse.Namespace) -> int:
+    from posture.analyses import load_input
+    from posture.sit.baseline import record_baseline, save_baseline
+
+    progress = None if args.quiet else Progress(Path(args.input).name)
+    seq = load_input(args.input, "sit", model_path=args.model, progress=progress, subject=args.subject)
+    base = record_baseline(seq)
+    save_baseline(base, args.output)
+    feats = ", ".join(f"{k} {v:.2f}" for k, v in base.features.items())
+    print(f"{args.output}: sitting baseline from {base.n_frames} frame(s), {base.view} view: {feats}")
+    return 0
+
+
 def _print_summary(d: dict) -> None:
     print(f"{d['task']}: {d['input']['path']} ({d['input']['n_frames']} frames, view {d['view']})")
     for f in d["findings"]:
@@ -150,6 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--no-cache", action="store_true", help="do not reuse earlier landmark extraction")
     common(an)
     an.set_defaults(func=cmd_analyze)
+
+    bl = sub.add_parser("baseline", help="record your good sitting posture (for analyze --task sit --baseline)")
+    bl.add_argument("input", help="video, photo or landmark file of you sitting well, filmed from your usual place")
+    bl.add_argument("-o", "--output", required=True, help="baseline JSON to write")
+    common(bl)
+    bl.set_defaults(func=cmd_baseline)
     return p
 
 

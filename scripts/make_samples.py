@@ -49,10 +49,20 @@ def extracted() -> None:
          out / "astronaut_photo.csv")
 
 
+def per_task() -> None:
+    """Each analysis's own samples and golden reports (generators live with the analyses)."""
+    from posture.gait.synthetic import write_samples
+    from posture.sit.synthetic import make_samples
+
+    write_samples(SAMPLES / "walk", REPO / "tests" / "golden")
+    make_samples(SAMPLES / "sit")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", action="store_true", help="also extract landmarks from the astronaut photo")
     args = ap.parse_args()
     synthetic()
+    per_task()
     if args.model:
         extracted()

@@ -73,3 +73,13 @@ def test_analyze_accepts_a_landmark_file(tmp_path, monkeypatch, capsys):
     assert set(d["input"]) == {"path", "fps", "n_frames", "duration_s", "width", "height", "rotation_deg"}
     assert "[note] demo: seen" in capsys.readouterr().out
     assert np.isfinite(d["input"]["fps"])
+
+
+def test_baseline_command_writes_a_loadable_baseline(tmp_path):
+    from posture.sit.baseline import load_baseline
+    from posture.sit.synthetic import seated_sequence
+
+    lm = save(seated_sequence(30), tmp_path / "good.npz")
+    out = tmp_path / "me.json"
+    assert main(["baseline", str(lm), "-o", str(out), "-q"]) == 0
+    assert load_baseline(out).n_frames == 30
