@@ -250,22 +250,23 @@ def _guard_false_orphan(key: str) -> None:
     """
     import os
 
-    if os.environ.get("POSTURE_WEBRTC_ORPHAN_GUARD", "1") == "0":  # off only to measure the bug it works around
-        return
     ctx = st.session_state.get(key)
     if ctx is None or not hasattr(ctx, "_last_rendered_run_count"):
         return
-    if st.session_state.get("_page_prev") == st.session_state.get("_page_now"):
-        last = ctx._last_rendered_run_count
-        try:
-            from streamlit_webrtc.session_info import get_script_run_count, get_this_session_info
+    if st.session_state.get("_page_prev") != st.session_state.get("_page_now"):
+        return  # a real page change: let the library's own check reset the stale context
+    enabled = os.environ.get("POSTURE_WEBRTC_ORPHAN_GUARD", "1") != "0"  # "0" only to measure the bug
+    last = ctx._last_rendered_run_count
+    try:
+        from streamlit_webrtc.session_info import get_script_run_count, get_this_session_info
 
-            info = get_this_session_info()
-            if info is not None and last is not None and get_script_run_count(info) > last + 1:
-                log.warning("prevented streamlit-webrtc's false stale-context reset for %s (run count %d after %d)",
-                            key, get_script_run_count(info), last)
-        except (ImportError, ValueError, AttributeError):
-            pass
+        info = get_this_session_info()
+        if info is not None and last is not None and get_script_run_count(info) > last + 1:
+            log.warning("%s streamlit-webrtc's false stale-context reset for %s (run count %d after %d)",
+                        "prevented" if enabled else "guard off: NOT prevented", key, get_script_run_count(info), last)
+    except (ImportError, ValueError, AttributeError):
+        pass
+    if enabled:
         ctx._last_rendered_run_count = None
 
 

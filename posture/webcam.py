@@ -131,6 +131,7 @@ class WebcamProcessor:
     """
 
     window_s = 3.0  # our choice: frame-rate window long enough to be stable, short enough to react
+    restart_gap_s = 2.0  # our choice: no frame for this long means the stream was stopped and restarted
 
     def __init__(self, estimator_factory: Callable[[], Any], analyser=None, draw: bool = True,
                  clock: Callable[[], float] = time.monotonic):
@@ -151,6 +152,7 @@ class WebcamProcessor:
         self._proc_s: deque[float] = deque(maxlen=300)
         self._lag_raw: deque[float] = deque(maxlen=300)
         self._lag_base: float | None = None
+        self._last_cam: tuple[float, float] | None = None  # (camera time, wall time) of the last frame
         self._cues: deque[tuple[float, str]] = deque(maxlen=20)
         self._events: deque[tuple[float, str]] = deque(maxlen=20)
         self._error: str | None = None
@@ -257,7 +259,13 @@ class WebcamProcessor:
         cam_t = getattr(frame, "time", None)
         if cam_t is not None:
             with self._lock:
-                offset = self._clock() - float(cam_t)
+                now = self._clock()
+                offset = now - float(cam_t)
+                # A new stream (STOP then START) restarts the camera clock: start the lag baseline afresh.
+                if self._last_cam is not None and (cam_t < self._last_cam[0] or now - self._last_cam[1] > self.restart_gap_s):
+                    self._lag_base = None
+                    self._lag_raw.clear()
+                self._last_cam = (float(cam_t), now)
                 self._lag_base = offset if self._lag_base is None else min(self._lag_base, offset)
                 self._lag_raw.append(offset)
         return video_frame_from_rgb(out, like=frame)

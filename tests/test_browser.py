@@ -227,15 +227,16 @@ def test_repeated_start_always_delivers_frames(browser, server):
         before = _stats(page.inner_text("body"))
         base = before[0] if before else 0
         _click_webrtc(page, "START")
-        s = _wait_frames(page, base + 10, 30)
-        results.append(bool(s and s[0] > base + 10))
+        s = _wait_frames(page, base + 3, 30)
+        results.append(bool(s and s[0] > base + 3))
         if k == REPEATED_STARTS - 1:
             _shot(page, "stretch_live")
         _click_webrtc(page, "STOP")
         time.sleep(1.0)
     log = server["log"].read_text()
     print(f"\nrepeated START: {sum(results)}/{len(results)} delivered frames; "
-          f"false stale-context resets prevented by the guard: {log.count('prevented streamlit-webrtc')}")
+          f"false stale-context resets prevented by the guard: {log.count('prevented streamlit-webrtc')}, "
+          f"not prevented (guard off): {log.count('NOT prevented')}")
     assert all(results), f"START failed on attempts {[i for i, r in enumerate(results) if not r]}"
     page.close()
 
