@@ -100,6 +100,18 @@ class Finding:
         return _clean(d)
 
 
+def margin_confidence(value: float, threshold: float, uncertainty: float) -> float:
+    """How sure a threshold call is, from the value's distance to the threshold, 0.5..1.
+
+    0.5 at the threshold (a coin toss), 1.0 once the value is ``uncertainty``
+    (the measure's typical error, same unit) or more away from it. Multiply it
+    into a finding's confidence so that borderline calls say they are borderline.
+    """
+    if not (np.isfinite(value) and np.isfinite(threshold)) or uncertainty <= 0:
+        return 0.5
+    return float(0.5 + 0.5 * min(1.0, abs(value - threshold) / uncertainty))
+
+
 def not_assessed(id: str, reason: str, unit: str = "", threshold: float | str | None = None) -> Finding:
     """A finding we could not judge, with the reason in plain words."""
     return Finding(id=id, severity="not_assessed", unit=unit, threshold=threshold, confidence=0.0,
@@ -182,8 +194,8 @@ def time_ranges(mask: np.ndarray, timestamps_s: np.ndarray, min_duration_s: floa
     ranges: list[list[float]] = []
     for s, e in zip(starts, stops, strict=True):
         a, b = float(t[s]), float(t[e]) + dt
-        if ranges and a - ranges[-1][1] <= merge_gap_s:
+        if ranges and a - ranges[-1][1] <= merge_gap_s + 1e-9:  # tolerate float rounding of frame times
             ranges[-1][1] = b
         else:
             ranges.append([a, b])
-    return [(round(a, 3), round(b, 3)) for a, b in ranges if b - a >= min_duration_s]
+    return [(round(a, 3), round(b, 3)) for a, b in ranges if b - a >= min_duration_s - 1e-9]

@@ -28,9 +28,13 @@ from posture.gait.events import FEET, GaitEvent, GaitEvents, detect_frontal_even
 from posture.gait.params import DEFAULT_GAIT, GaitParams
 from posture.gait.view import Segment, find_segments, overall_view
 from posture.geometry import nan_median
-from posture.report import Finding, Report, not_assessed, provenance_block, time_ranges
+from posture.report import Finding, Report, margin_confidence, not_assessed, provenance_block, time_ranges
 from posture.sequence import PoseSequence
 
+# Typical error of a head/trunk angle from MediaPipe in a side-view walk, used to lower the
+# confidence of calls close to a threshold. Our choice: the spread of the forward-head proxy
+# over the four normal dev walks (16.9 to 22.2 deg) is about 5 deg.
+POSTURE_ANGLE_UNCERTAINTY_DEG = 5.0
 SIDE_ONLY = ("slouching", "looking_down", "forward_head", "not_heel_first")
 FRONTAL_ONLY = ("hip_sway", "pelvic_drop")
 
@@ -302,8 +306,9 @@ def _findings(seq, ics, tr, m, params, trunk, fhead, pitch, sway, obliq) -> list
                        f"{pp.trunk_lean_notice_deg:.0f} deg)." if sev != "ok" else
                        f"Your trunk stays upright while you walk ({tv:.0f} deg from vertical) and your head is over "
                        f"your shoulders ({fv:.0f} deg, proxy).")
+            margin = margin_confidence(value, thr, POSTURE_ANGLE_UNCERTAINTY_DEG)
             out.append(Finding("slouching", sev, value, "deg", thr, _ranges(mask & (trace >= thr), seq) if sev != "ok" else (),
-                               round(min(vis_t, 1.0) * dur_conf, 3), msg, ADVICE["slouching"] if sev != "ok" else ""))
+                               round(min(vis_t, 1.0) * dur_conf * margin, 3), msg, ADVICE["slouching"] if sev != "ok" else ""))
         # ---- forward head (proxy)
         if vis_h < vp.min_visibility or not np.isfinite(fv):
             out.append(not_assessed("forward_head", f"ears or shoulders were poorly visible (median visibility {vis_h:.2f})",
@@ -316,7 +321,9 @@ def _findings(seq, ics, tr, m, params, trunk, fhead, pitch, sway, obliq) -> list
                    f"Your head is carried over your shoulders ({fv:.0f} deg, forward-head proxy).")
             out.append(Finding("forward_head", sev, fv, "deg", pp.forward_head_notice_deg,
                                _ranges(mask & (fhead >= pp.forward_head_notice_deg), seq) if sev != "ok" else (),
-                               round(vis_h * dur_conf * 0.8, 3), msg, ADVICE["forward_head"] if sev != "ok" else ""))
+                               round(vis_h * dur_conf * 0.8 * margin_confidence(fv, pp.forward_head_notice_deg,
+                                                                                POSTURE_ANGLE_UNCERTAINTY_DEG), 3),
+                               msg, ADVICE["forward_head"] if sev != "ok" else ""))
         # ---- looking down
         pv = m["head_pitch_deg"]
         face_idx = [L.NOSE, L.LEFT_EAR, L.RIGHT_EAR]
@@ -337,7 +344,8 @@ def _findings(seq, ics, tr, m, params, trunk, fhead, pitch, sway, obliq) -> list
                    f"below an upright head on average (ear-to-nose line {pv:.0f} deg below horizontal)." if sev != "ok" else
                    f"You mostly look ahead (head tipped down beyond {thr_n:.0f} deg in {100 * share:.0f}% of the walk).")
             out.append(Finding("looking_down", sev, pv, "deg", thr_n, _ranges(down, seq) if sev != "ok" else (),
-                               round(vis_f * dur_conf, 3), msg, ADVICE["looking_down"] if sev != "ok" else ""))
+                               round(vis_f * dur_conf * margin_confidence(pv, thr_n, POSTURE_ANGLE_UNCERTAINTY_DEG), 3),
+                               msg, ADVICE["looking_down"] if sev != "ok" else ""))
 
     # ---- heel-first contact (side view)
     side_ics = [e for e in ics if tr.side[e.index]]
