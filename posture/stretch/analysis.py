@@ -164,9 +164,9 @@ def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, 
     is_photo = seq.n_frames == 1
     if not in_pose.any():
         reason = f"no frame matched the {ref.name.lower()} closely enough to judge it"
-        statuses_reasons = [s.cue for s in statuses if s.cue]
-        if statuses_reasons:
-            reason += f" (last advice: {statuses_reasons[-1]})"
+        cues = Counter(s.cue for s in statuses if s.cue)
+        if cues:
+            reason += f" (most common advice: {cues.most_common(1)[0][0]})"
         return [not_assessed(i, reason) for i in ids]
     score = block.get("score") or 0.0
     side_txt = f" ({block['side']} side)" if block.get("side") else ""

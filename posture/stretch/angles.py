@@ -85,6 +85,9 @@ class AngleParams:
 DEFAULT_ANGLES = AngleParams()
 
 
+_SIDE = {side: L.side_indices(side) for side in ("left", "right")}
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v, axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -173,7 +176,7 @@ def compute_measures(xy_px: np.ndarray, visibility: np.ndarray, world_m: np.ndar
 
     shoulder, elbow = [], []
     for side in ("left", "right"):
-        i = L.side_indices(side)
+        i = _SIDE[side]
         upper = xy[:, i["elbow"]] - xy[:, i["shoulder"]]
         fore = xy[:, i["wrist"]] - xy[:, i["elbow"]]
         phi_upper = _phi_deg(upper, u, f)
@@ -184,7 +187,7 @@ def compute_measures(xy_px: np.ndarray, visibility: np.ndarray, world_m: np.ndar
 
     world = None if world_m is None else _masked(np.asarray(world_m, float), visibility, params.min_visibility)
     for side, other in (("left", "right"), ("right", "left")):
-        i, o = L.side_indices(side), L.side_indices(other)
+        i, o = _SIDE[side], _SIDE[other]
         thigh = xy[:, i["knee"]] - xy[:, i["hip"]]
         shank = xy[:, i["ankle"]] - xy[:, i["knee"]]
         phi_thigh = _phi_deg(thigh, u, f)

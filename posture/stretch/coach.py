@@ -21,7 +21,7 @@ import numpy as np
 from posture.live import LiveStatus
 from posture.sequence import PoseFrame
 from posture.stretch.angles import AngleParams, measures_of_frame, resolve_side
-from posture.stretch.form import DEFAULT_FORM, FormParams, FormTracker
+from posture.stretch.form import DEFAULT_FORM, FormParams, FormTracker, check_form
 from posture.stretch.hold import HoldParams, HoldTracker
 from posture.stretch.recognise import (
     DEFAULT_RECOGNISE,
@@ -30,7 +30,7 @@ from posture.stretch.recognise import (
     recognise_values,
     view_of,
     view_width_ratio,
-    window_stats,
+    window_stats_2d,
 )
 from posture.stretch.reference import Reference, load_all, load_reference
 
@@ -119,6 +119,21 @@ class StretchCoach:
             return Match(None, None, 0.0, tuple(cands))
         return m
 
+    def _nearest_fault(self, ref: Reference, values: dict[str, float]) -> str | None:
+        """Cue of the worst key measure, for the side that is closest to the pose (None if nothing measurable)."""
+        best = None
+        sides = (self.affected_side,) if self.affected_side else (("left", "right") if ref.sided else (None,))
+        for side in sides:
+            res = check_form(values, ref, side)
+            if not res.judgeable:
+                continue
+            keys = [c for c in res.checks if c.within is False and ref.angle(c.name).key]
+            cost = sum(abs(c.deviation) / c.tolerance for c in keys)
+            if keys and (best is None or cost < best[0]):
+                worst = max(keys, key=lambda c: abs(c.deviation) / c.tolerance)
+                best = (cost, worst.cue)
+        return None if best is None else best[1]
+
     # ----------------------------------------------------------------- update
     def update(self, frame: PoseFrame | None, timestamp_s: float | None = None) -> LiveStatus:
         with self._lock:
@@ -143,10 +158,12 @@ class StretchCoach:
                               values={"in_pose": False}, timestamp_s=t)
         values = measures_of_frame(frame, self.params.angles)
         ratio = float(view_width_ratio(frame.xy_px[None])[0])
-        st.buffer.append((t, values, ratio))
-        stats = {k: window_stats([b[1][k] for b in st.buffer]) for k in values}
-        med = {k: v[0] for k, v in stats.items()}
-        spread = {k: v[1] for k, v in stats.items()}
+        names = sorted(values)
+        st.buffer.append((t, np.array([values[k] for k in names]), ratio))
+        win = np.stack([b[1] for b in st.buffer])
+        p50, p90_10 = window_stats_2d(win)
+        med = dict(zip(names, p50.tolist(), strict=True))
+        spread = dict(zip(names, p90_10.tolist(), strict=True))
         span = st.buffer[-1][0] - st.buffer[0][0]
         if not self.params.still_image and span < self.params.recognise.min_span_s - 1e-9:
             spread = {k: float("inf") for k in spread}  # too early to tell a held pose from movement
@@ -183,6 +200,10 @@ class StretchCoach:
                 cue = ref.instructions[0] if ref.instructions else ref.description
                 if view == "front_or_back" and "side" in ref.views:
                     cue = ref.view_cue
+                else:  # close but not there yet: say what to change most (the worst key measure)
+                    near = self._nearest_fault(ref, values)
+                    if near is not None:
+                        cue = near
             else:
                 headline = "No stretch recognised"
                 cue = "Turn side-on to the camera and get into your stretch." if view != "side" else None

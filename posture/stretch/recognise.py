@@ -14,6 +14,7 @@ key measures that could be measured.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -139,14 +140,47 @@ def recognise_series(measures: dict[str, np.ndarray], width_ratio: np.ndarray, r
     return ids, sides, best_score, all_scores
 
 
+def _score_one(values: dict[str, float], ref: Reference, side: str | None, params: RecogniseParams,
+               spread: dict[str, float] | None) -> float:
+    """Scalar twin of :func:`score_reference` (the live path runs it for every frame, so no numpy here)."""
+    keys = ref.key_angles
+    total, present = 0.0, 0
+    for a in keys:
+        name = resolve_side(a.name, side)
+        v = values.get(name, math.nan)
+        if not math.isfinite(v):
+            continue
+        z = (v - a.target) / (params.key_tolerance_factor * a.tolerance)
+        if abs(z) > 1:
+            return 0.0
+        if spread is not None:
+            sp = spread.get(name, math.nan)
+            if not math.isnan(sp) and sp > params.max_spread_factor * a.tolerance:
+                return 0.0
+        total += max(0.0, 1 - z * z)
+        present += 1
+    if present == 0 or (len(keys) - present) > params.max_missing_key_fraction * len(keys):
+        return 0.0
+    return total / present * present / len(keys)
+
+
 def recognise_values(values: dict[str, float], width_ratio: float, refs: dict[str, Reference],
                      params: RecogniseParams = DEFAULT_RECOGNISE, spread: dict[str, float] | None = None) -> Match:
     """:func:`recognise_series` for one set of values (a frame, or a window's medians)."""
-    arr = {k: np.array([v], float) for k, v in values.items()}
-    sp = None if spread is None else {k: np.array([v], float) for k, v in spread.items()}
-    ids, sides, scores, all_scores = recognise_series(arr, np.array([width_ratio], float), refs, params, sp)
-    cands = sorted(((k[0], k[1], float(v[0])) for k, v in all_scores.items() if v[0] > 0), key=lambda c: -c[2])
-    return Match(id=ids[0], side=sides[0], score=float(scores[0]) if ids[0] is not None else 0.0, candidates=tuple(cands[:5]))
+    view = "unknown" if not math.isfinite(width_ratio) else (
+        "side" if width_ratio <= params.max_side_width_ratio else "front_or_back")
+    cands = []
+    for ref in refs.values():
+        if ("side" not in ref.views and view != "front_or_back") or (ref.views == ("side",) and view != "side"):
+            continue
+        for side in sides_of(ref):
+            sc = _score_one(values, ref, side, params, spread)
+            if sc > 0:
+                cands.append((ref.id, side, sc))
+    cands.sort(key=lambda c: -c[2])
+    if not cands or cands[0][2] < params.min_score:
+        return Match(None, None, 0.0, tuple(cands[:5]))
+    return Match(cands[0][0], cands[0][1], cands[0][2], tuple(cands[:5]))
 
 
 def rolling_median(values: np.ndarray, timestamps_s: np.ndarray, window_s: float) -> np.ndarray:
@@ -163,14 +197,29 @@ def rolling_median(values: np.ndarray, timestamps_s: np.ndarray, window_s: float
     return out
 
 
+def window_stats_2d(window: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of a (frames, measures) window: (median, 10-90th percentile spread), nearest rank, NaN ignored.
+
+    Vectorised (one sort) because the live coach calls it every frame.
+    """
+    w = np.asarray(window, float)
+    if w.ndim == 1:
+        w = w[:, None]
+    srt = np.sort(w, axis=0)  # NaN sorts last
+    cnt = np.isfinite(w).sum(axis=0)
+    cols = np.arange(w.shape[1])
+
+    def q(p: float) -> np.ndarray:
+        idx = np.clip(np.rint(p * (cnt - 1)).astype(int), 0, None)
+        return np.where(cnt > 0, srt[idx, cols], np.nan)
+
+    return q(0.5), q(0.9) - q(0.1)
+
+
 def window_stats(values: np.ndarray) -> tuple[float, float]:
     """(median, 10-90th percentile spread) of one window, ignoring NaN; (NaN, NaN) when empty."""
-    w = np.asarray(values, float)
-    w = w[np.isfinite(w)]
-    if not w.size:
-        return float("nan"), float("nan")
-    p10, p50, p90 = np.percentile(w, [10, 50, 90])
-    return float(p50), float(p90 - p10)
+    med, spread = window_stats_2d(np.asarray(values, float))
+    return float(med[0]), float(spread[0])
 
 
 def rolling_stats(values: np.ndarray, timestamps_s: np.ndarray, window_s: float,
