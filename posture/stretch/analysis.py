@@ -49,9 +49,10 @@ def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachPa
     t = seq.timestamps_s
     w = coach.recognise.window_s
     min_span = coach.recognise.min_span_s if seq.n_frames > 1 else 0.0  # a photo is judged on its one frame
-    stats = {k: rolling_stats(v, t, w, min_span) for k, v in m.items()}
-    med = {k: v[0] for k, v in stats.items()}
-    spread = {k: v[1] for k, v in stats.items()}
+    names = sorted(m)
+    med_all, spread_all = rolling_stats(np.stack([m[k] for k in names], axis=1), t, w, min_span)
+    med = {k: med_all[:, j] for j, k in enumerate(names)}
+    spread = {k: spread_all[:, j] for j, k in enumerate(names)}
     ratio = rolling_median(view_width_ratio(seq.xy_px), t, w)
     ids, _, _, _ = recognise_series(med, ratio, refs, coach.recognise, spread)
     if seq.n_frames == 1:
@@ -234,5 +235,6 @@ def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, 
     else:
         out.append(Finding("out_of_form", "ok", value=round(share * 100, 1), unit="%",
                            threshold=round(params.out_of_form_notice_share * 100, 1), confidence=0.8,
-                           message="Good form for most of the time in the stretch."))
+                           message="Good form: every angle within its tolerance." if is_photo
+                           else "Good form for most of the time in the stretch."))
     return out

@@ -226,14 +226,16 @@ def rolling_stats(values: np.ndarray, timestamps_s: np.ndarray, window_s: float,
                   min_span_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Trailing-window (median, spread) per frame, as the live coach computes them (see :func:`window_stats`).
 
+    ``values`` (n,) or (n, k): several measures at once share one sort per frame.
     Frames whose window covers less than ``min_span_s`` get an infinite spread (too early to tell stillness).
     """
     v = np.asarray(values, float)
     t = np.asarray(timestamps_s, float)
-    med = np.full(len(v), np.nan)
-    spread = np.full(len(v), np.nan)
+    flat = v.reshape(len(v), -1)
+    med = np.full(flat.shape, np.nan)
+    spread = np.full(flat.shape, np.nan)
     start = np.searchsorted(t, t - window_s + 1e-9, side="left")
     for i in range(len(v)):
-        med[i], spread[i] = window_stats(v[start[i]: i + 1])
+        med[i], spread[i] = window_stats_2d(flat[start[i]: i + 1])
     spread[t - t[start] < min_span_s - 1e-9] = np.inf
-    return med, spread
+    return med.reshape(v.shape), spread.reshape(v.shape)
