@@ -21,7 +21,7 @@ from posture.sequence import PoseSequence
 from posture.stretch.angles import UNITS, measures_of, resolve_side
 from posture.stretch.coach import DEFAULT_COACH, CoachParams, StretchCoach
 from posture.stretch.recognise import recognise_series, rolling_median, rolling_stats, view_of, view_width_ratio
-from posture.stretch.reference import Reference, load_all, load_reference
+from posture.stretch.reference import Reference, load_all, load_reference, pose_phrase
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, 
     out: list[Finding] = []
     is_photo = seq.n_frames == 1
     if not in_pose.any():
-        reason = f"no frame matched the {ref.name.lower()} closely enough to judge it"
+        reason = f"no frame matched {pose_phrase(ref.name)} closely enough to judge it"
         cues = Counter(s.cue for s in statuses if s.cue)
         if cues:
             reason += f" (most common advice: {cues.most_common(1)[0][0]})"

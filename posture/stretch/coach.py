@@ -32,7 +32,7 @@ from posture.stretch.recognise import (
     view_width_ratio,
     window_stats_2d,
 )
-from posture.stretch.reference import Reference, load_all, load_reference
+from posture.stretch.reference import Reference, load_all, load_reference, pose_phrase
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ class StretchCoach:
         if match.id is None:
             if self.fixed and len(st.refs) == 1:
                 ref = next(iter(st.refs.values()))
-                headline = f"Get into the {ref.name.lower()}"
+                headline = f"Get into {pose_phrase(ref.name)}"
                 cue = ref.instructions[0] if ref.instructions else ref.description
                 if view == "front_or_back" and "side" in ref.views:
                     cue = ref.view_cue

@@ -222,3 +222,9 @@ def save_reference(ref: Reference, path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     p.write_text(json.dumps(d, indent=2) + "\n", encoding="utf-8")
     return p
+
+
+def pose_phrase(name: str) -> str:
+    """A stretch name ready for a sentence: "the kneeling hip-flexor stretch", but "my knee to chest" as is."""
+    low = name.strip().lower()
+    return low if low.startswith(("my ", "your ", "the ", "a ")) else f"the {low}"
