@@ -279,3 +279,52 @@ def test_live_callback_with_the_real_model_and_coach(env, task, coach):
     assert snap.status["headline"] in " ".join(m.value for m in at.markdown)
     print(f"{task}: real model + {coach}, {snap.process_ms_p50:.0f} ms per frame, headline {snap.status['headline']!r}")
     proc.close()
+
+
+def _race_script():
+    """One script run as the Stretch page does it: guard (if on), then streamlit-webrtc's context lookup."""
+    import sys
+
+    import streamlit as st
+    import streamlit_webrtc.component as comp
+
+    sys.path.insert(0, st.session_state["pages_dir"])
+    from app_ui import _guard_false_orphan
+
+    st.session_state["_page_prev"] = st.session_state.get("_page_now")
+    st.session_state["_page_now"] = "stretch"
+    if st.session_state["guard"]:
+        _guard_false_orphan("live-stretch")
+    ctx = comp._get_or_create_context("live-stretch")
+    if ctx._get_worker() is None and not st.session_state["worker"].stopped:
+        ctx._set_worker(st.session_state["worker"])
+
+
+@pytest.mark.parametrize("guard", [False, True])
+def test_guard_stops_the_false_stale_context_reset_of_streamlit_webrtc(monkeypatch, guard):
+    """Deterministic replay of the START failure: Streamlit's run count lags one run behind, then jumps by two.
+
+    streamlit-webrtc 0.79.0 then takes the context for an orphan and stops the live worker (the
+    "not rendered for 1 script runs" log). With the guard, the worker survives.
+    """
+    import streamlit_webrtc.component as comp
+    from streamlit.testing.v1 import AppTest
+
+    count = {"v": 10}
+    monkeypatch.setattr(comp, "get_this_session_info", lambda: SimpleNamespace(script_run_count=count["v"]))
+    class Worker:  # stands in for streamlit-webrtc's WebRtcWorker (held by weak reference)
+        backend, stopped = "aiortc", False
+
+        def stop(self):
+            self.stopped = True
+
+    worker = Worker()
+    at = AppTest.from_function(_race_script, default_timeout=30)
+    at.session_state["pages_dir"] = str(Path(APP).parent / "app_pages")
+    at.session_state["guard"] = guard
+    at.session_state["worker"] = worker
+    for c in (10, 10, 12):  # the second run reads a count that has not caught up yet; the third sees a jump of 2
+        count["v"] = c
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert worker.stopped is (not guard)
