@@ -93,7 +93,7 @@ class _ProgressBar:
         self.bar.empty()
 
 
-def analyse_upload(task: str, name: str, data: bytes, options) -> dict[str, Any]:
+def analyse_upload(task: str, name: str, data: bytes, options, kind: str = "video") -> dict[str, Any]:
     """Run one analysis on uploaded bytes; returns the session's result record."""
     from posture.analyses import load_input, run_analysis
     from posture.export import Still, frames_csv, report_html, report_pdf
@@ -110,7 +110,7 @@ def analyse_upload(task: str, name: str, data: bytes, options) -> dict[str, Any]
         with st.spinner("Analysing the movement..."):
             report = run_analysis(task, seq, options)
         t_analysis = time.monotonic() - t0
-        is_photo = report.video.is_image
+        is_photo = kind == "photo" or report.video.is_image
         out = Path(tmp) / ("annotated.png" if is_photo else "annotated.mp4")
         bar = _ProgressBar("Drawing on your video")
         ann = render_annotated(src, seq, report, out, progress=bar)
@@ -151,8 +151,8 @@ def upload_section(task: str, options_fn) -> None:
         name = getattr(chosen, "name", "photo.jpg") or "photo.jpg"
         data = chosen.getvalue()
         try:
-            sniff_media(name, data[:64])
-            st.session_state.setdefault("results", {})[task] = analyse_upload(task, name, data, options)
+            kind = sniff_media(name, data[:64])
+            st.session_state.setdefault("results", {})[task] = analyse_upload(task, name, data, options, kind)
         except ValueError as e:
             st.error(str(e))
         except PostureError as e:

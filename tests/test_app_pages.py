@@ -328,3 +328,16 @@ def test_guard_stops_the_false_stale_context_reset_of_streamlit_webrtc(monkeypat
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     assert worker.stopped is (not guard)
+
+
+def test_sit_photo_from_the_webcam_is_analysed_and_shown_as_an_image(env):
+    import cv2
+
+    ok, jpg = cv2.imencode(".jpg", np.full((480, 640, 3), 120, np.uint8))
+    at = app("sit")
+    at.camera_input(key="camera-sit").upload("shot.jpg", jpg.tobytes()).run()
+    at.button(key="analyse-sit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    record = at.session_state["results"]["sit"]
+    assert record["is_photo"] and record["media"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(at.get("image")) >= 1 and len(at.get("video")) == 0
