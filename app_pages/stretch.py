@@ -11,19 +11,21 @@ page_intro("stretch", "The coach recognises the stretch, times your hold, counts
            "one cue that matters most right now.")
 
 
-def stretch_ids() -> list[str]:
+def stretch_names() -> dict[str, str]:
+    """Reference pose id -> display name (the files in reference_poses/)."""
     try:
-        from posture.stretch.reference import available_references  # type: ignore[import-not-found]
+        from posture.stretch.reference import load_all
 
-        return list(available_references())
-    except (ImportError, AttributeError):
+        return {k: r.name for k, r in sorted(load_all().items())}
+    except ImportError:
         root = Path(__file__).resolve().parent.parent / "reference_poses"
-        return sorted(p.stem for p in root.glob("*.json"))
+        return {p.stem: p.stem.replace("_", " ") for p in sorted(root.glob("*.json"))}
 
 
-ids = stretch_ids()
+names = stretch_names()
 c1, c2 = st.columns(2)
-choice = c1.selectbox("Stretch", ["Recognise it for me"] + ids, key="stretch-choice")
+choice = c1.selectbox("Stretch", ["Recognise it for me"] + list(names), key="stretch-choice",
+                      format_func=lambda k: names.get(k, k))
 side = c2.selectbox("Side being treated", ["not specified", "left", "right"], key="stretch-side")
 stretch = None if choice == "Recognise it for me" else choice
 affected = None if side == "not specified" else side
