@@ -1,5 +1,7 @@
 """posture app: ``streamlit run app.py``. Thin: pages in ``app_pages/`` wire widgets to posture library calls."""
 
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +11,13 @@ import streamlit as st
 PAGES = Path(__file__).resolve().parent / "app_pages"
 if str(PAGES) not in sys.path:
     sys.path.insert(0, str(PAGES))  # the pages import their shared helpers (app_pages/app_ui.py)
+
+if os.environ.get("POSTURE_DEBUG_WEBRTC") and not logging.getLogger("streamlit_webrtc").handlers[1:]:
+    # Diagnose webcam signalling: streamlit-webrtc logs at DEBUG to a NullHandler by default.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logging.getLogger("streamlit_webrtc").addHandler(handler)
+    logging.getLogger("streamlit_webrtc").setLevel(logging.DEBUG)
 
 st.set_page_config(page_title="posture", page_icon=":material/accessibility_new:", layout="wide")
 

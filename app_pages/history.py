@@ -33,8 +33,9 @@ if not entries:
     st.stop()
 
 tasks = sorted({e.task for e in entries})
-task = st.radio("Task", tasks, format_func=lambda t: PAGE_TASK_TITLES.get(t, t), horizontal=True, key="history-task")
-mine = [e for e in entries if e.task == task]
+latest = entries[-1].task  # open on the task analysed last
+task = st.radio("Task", tasks, index=tasks.index(latest), format_func=lambda t: PAGE_TASK_TITLES.get(t, t),
+                horizontal=True, key="history-task")
 names = h.metric_names(task)
 if names:
     default = next((n for p in PREFERRED.get(task, []) for n in names if n == p or n.endswith("." + p)), names[0])
@@ -49,13 +50,15 @@ if names:
 
 if st.session_state.pop("history-deleted", None):
     st.success("Deleted.")
-table = pd.DataFrame([{"id": e.id, "date (UTC)": e.created_utc.replace("T", " ")[:16], "file": e.source_name,
-                       "view": e.view, "flagged": ", ".join(e.flagged) or "-"} for e in mine])
-st.dataframe(table, hide_index=True, width="stretch")
+st.markdown("#### All analyses")
+table = pd.DataFrame([{"id": e.id, "date (UTC)": e.created_utc.replace("T", " ")[:16],
+                       "task": PAGE_TASK_TITLES.get(e.task, e.task), "file": e.source_name, "view": e.view,
+                       "flagged": ", ".join(e.flagged) or "-"} for e in reversed(entries[-200:])])
+st.table(table.set_index("id"))
 
 gen = st.session_state.get("history-delete-gen", 0)  # a fresh widget after each delete
-to_delete = st.multiselect("Delete entries", [e.id for e in mine], key=f"history-delete-{gen}",
-                           format_func=lambda i: f"#{i} " + next(e.source_name for e in mine if e.id == i))
+to_delete = st.multiselect("Delete entries", [e.id for e in entries], key=f"history-delete-{gen}",
+                           format_func=lambda i: f"#{i} " + next(e.source_name for e in entries if e.id == i))
 if to_delete and st.button("Delete selected", type="secondary", key="history-delete-btn"):
     try:
         n = h.delete(to_delete)

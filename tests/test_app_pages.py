@@ -97,7 +97,7 @@ def test_upload_analyse_shows_findings_video_downloads_and_saves_history(env, tm
     # the History page shows it and deletes it
     at.switch_page("app_pages/history.py")
     at.run()
-    assert "my walk.mp4" in at.dataframe[0].value.to_string()
+    assert "my walk.mp4" in at.table[0].value.to_string()
     gen_key = next(m.key for m in at.multiselect if m.key.startswith("history-delete"))
     at.multiselect(key=gen_key).set_value([record["history_id"]]).run()
     at.button(key="history-delete-btn").click().run()
