@@ -56,7 +56,7 @@ def _options(rel: str, masks: bool | None = None):
 
 @functools.cache
 def _prefetch_all() -> None:
-    """First real-data request of a session: extract every uncached real file, two at a time."""
+    """First real-data request of a session: extract every uncached real file, using every core."""
     from posture.io.cache import prefetch
 
     files = sorted(p for p in REAL.glob("*/*") if p.suffix.lower() in (".mp4", ".jpg", ".png", ".mov"))

@@ -118,3 +118,22 @@ def test_cli_landmarks_on_a_real_clip(tmp_path, model_path):
     assert seq.n_frames == 29 and seq.detection_rate > 0.9
     both = seq.found & cached.found
     assert np.nanmax(np.abs(seq.xy_px[both] - cached.xy_px[both])) < 1.0  # same model, same answer
+
+
+@pytest.mark.model
+def test_two_landmarkers_on_alternate_frames_agree_with_one(model_path):
+    """Parallel inference (frame i to landmarker i % 2) must not change what we measure."""
+    import dataclasses
+
+    from posture.io.extract import ExtractOptions, extract_tracks
+
+    rel = "lift/jeffchen_deadlift_good.mp4"
+    one = extract_tracks(real_path(rel), model_path, dataclasses.replace(ExtractOptions(), inference_workers=1)).select()
+    two = real_sequence(rel, masks=True)  # the cached default: two landmarkers
+    assert ExtractOptions().inference_workers == 2
+    both = one.found & two.found
+    assert both.mean() > 0.95
+    body = np.nanmedian(np.abs(one.xy_px[:, 0, 1] - one.xy_px[:, 27, 1]))
+    vis = (one.visibility[both] > 0.5) & (two.visibility[both] > 0.5)
+    err = np.linalg.norm(one.xy_px[both] - two.xy_px[both], axis=2)[vis]
+    assert np.median(err) < 0.01 * body and np.percentile(err, 95) < 0.04 * body

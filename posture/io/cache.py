@@ -6,7 +6,6 @@ re-analysing the same clip, and the real-footage tests, load from here instead.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -20,14 +19,14 @@ from posture.io.extract import ExtractOptions, PoseTracks, ProgressFn, extract_t
 from posture.io.model import default_cache_dir, resolve_model_path, sha256_file
 
 log = logging.getLogger(__name__)
-CACHE_VERSION = 2  # bump when extraction changes what it stores
+CACHE_VERSION = 3  # bump when extraction changes what it stores
 
 
 def cache_key(path: str | os.PathLike[str], model_path: Path, options: ExtractOptions) -> str:
     h = hashlib.sha256()
     h.update(sha256_file(path).encode())
     h.update(sha256_file(model_path).encode())
-    h.update(json.dumps(dataclasses.asdict(options), sort_keys=True).encode())
+    h.update(json.dumps(options.cache_fields(), sort_keys=True).encode())
     h.update(str(CACHE_VERSION).encode())
     return h.hexdigest()[:24]
 
@@ -79,13 +78,16 @@ def _extract_one(job: tuple[str, ExtractOptions, str | None, str | None]) -> str
 
 
 def prefetch(jobs: list[tuple[str | os.PathLike[str], ExtractOptions]], model_path: str | os.PathLike[str] | None = None,
-             cache_dir: str | os.PathLike[str] | None = None, workers: int = 2) -> list[str]:
-    """Extract and cache several files in parallel processes; returns the paths that were extracted.
+             cache_dir: str | os.PathLike[str] | None = None, workers: int | None = None) -> list[str]:
+    """Extract and cache several files, in parallel processes when cores allow; returns the paths extracted.
 
-    MediaPipe's CPU inference keeps about one core busy per landmarker, so two
-    files at once roughly halve the wall time on a 2-core machine. Files already
-    cached are skipped.
+    One landmarker keeps one core busy and each extraction already runs
+    ``inference_workers`` of them, so by default files run side by side only
+    while there are spare cores. Files already cached are skipped.
     """
+    if workers is None:
+        per_file = max((o.inference_workers for _, o in jobs), default=1)
+        workers = max(1, (os.cpu_count() or 2) // max(1, per_file))
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
