@@ -92,6 +92,22 @@ def leg_length_px(seq: PoseSequence) -> float:
     return float(v) if np.isfinite(v) and v > 0 else float("nan")
 
 
+def leg_length_track_px(seq: PoseSequence, window_s: float = 1.0) -> np.ndarray:
+    """(n,) hip-to-ankle length per frame (pixels), a running median over ``window_s``.
+
+    A body-size scale that follows a walker who grows or shrinks as they walk toward or
+    away from the camera; NaN where no leg is measurable.
+    """
+    d = []
+    for foot in FEET:
+        i = L.side_indices(foot)
+        d.append(np.linalg.norm(seq.xy_px[:, i["hip"]] - seq.xy_px[:, i["knee"]], axis=1)
+                 + np.linalg.norm(seq.xy_px[:, i["knee"]] - seq.xy_px[:, i["ankle"]], axis=1))
+    per_frame = np.fmax(d[0], d[1])
+    half = max(1, int(round(window_s * seq.fps / 2)))
+    return np.array([nan_median(per_frame[max(0, k - half):k + half + 1]) for k in range(len(per_frame))])
+
+
 def heel_forward_px(seq: PoseSequence, foot: str, facing: float) -> np.ndarray:
     """(n,) heel position ahead of the pelvis along the walking direction, pixels (+ ahead)."""
     return (_heel(seq, foot)[:, 0] - pelvis_px(seq)[:, 0]) * facing
@@ -112,6 +128,29 @@ def heel_height_px(seq: PoseSequence, foot: str) -> np.ndarray:
     yl, yr = _heel(seq, "left")[:, 1], _heel(seq, "right")[:, 1]
     ground = np.fmax(yl, yr)
     return ground - _heel(seq, foot)[:, 1]
+
+
+def _swings(h: np.ndarray, high: float, low: float, min_frames: int) -> list[tuple[int, int]]:
+    """(start, end) frame pairs of swings: ``h`` rises above ``high``; ``start`` is the first frame of
+    that rise above ``low`` and ``end`` the first frame back below ``low``. Swings cut by missing
+    frames or by the clip's ends are dropped, and so are swings shorter than ``min_frames``."""
+    out = []
+    n = len(h)
+    i = 0
+    while i < n:
+        if not (np.isfinite(h[i]) and h[i] > high):
+            i += 1
+            continue
+        a = i
+        while a > 0 and np.isfinite(h[a - 1]) and h[a - 1] >= low:
+            a -= 1
+        b = i
+        while b < n and np.isfinite(h[b]) and h[b] >= low:
+            b += 1
+        if a > 0 and b < n and np.isfinite(h[a - 1]) and np.isfinite(h[b]) and b - a >= min_frames:
+            out.append((a, b))
+        i = b + 1
+    return out
 
 
 def _peaks(x: np.ndarray, distance: int, prominence: float) -> np.ndarray:
@@ -265,46 +304,43 @@ def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = D
 
 
 def detect_frontal_events(seq: PoseSequence, params: EventParams = DEFAULT_GAIT.events) -> GaitEvents:
-    """Initial contacts and toe-offs in a front or back view from heel height and vertical speed."""
+    """Initial contacts and toe-offs in a front or back view from heel height (swings found by hysteresis)."""
     fs = seq.fps
     n = seq.n_frames
     scale = leg_length_px(seq)
     if not np.isfinite(scale) or n < 5:
         return GaitEvents(method="heel_height")
-    min_dist = int(round(2 * params.min_step_time_s * fs))
     ics: list[GaitEvent] = []
     tos: list[GaitEvent] = []
     foot_conf = {}
+    # Heel height in leg lengths of the moment: a walker receding from (or nearing) the camera
+    # shrinks (or grows) by 2x or more, and one pixel threshold would miss the far steps.
+    scale_track = leg_length_track_px(seq)
     for foot in FEET:
-        h = heel_height_px(seq, foot)
+        h = heel_height_px(seq, foot) / scale_track * scale
         vis = seq.visibility[:, L.side_indices(foot)["heel"]]
         foot_conf[foot] = float(np.clip(params.near_foot_confidence * (0.5 + 0.5 * np.nanmean(vis)), 0, 1))
-        lifts = _peaks(h, min_dist, params.min_lift_body * 2 * scale)
+        # Swings by hysteresis: a swing starts when the heel rises above `high` and ends when it is back
+        # below `low`. Contact is the first frame back down, toe-off the last frame down before the
+        # rise. Peak picking was fragile here: a swing's heel trace often has two humps, and sub-pixel
+        # differences decided which hump was taken (the rear-view clip's cadence moved from 100 to 146
+        # steps/min between two near-identical extractions).
+        high = params.min_lift_body * 2 * scale
+        low = 0.5 * high
         v = np.gradient(h) * fs  # + rising
-        for p in lifts:
-            if h[p] < params.min_lift_body * 2 * scale:
-                continue
-            # contact: after the lift, first frame where the descent has (almost) stopped
-            k = p + 1
-            seg_v = v[p:min(n, p + int(params.max_step_time_s * fs))]
-            if not np.isfinite(seg_v).any():
-                continue
-            peak_descent = -np.nanmin(seg_v)
-            while k < n - 1 and np.isfinite(v[k]) and -v[k] > params.landing_speed_fraction * peak_descent:
-                k += 1
+        for a0, b0 in _swings(h, high, low, max(2, int(round(params.min_step_time_s * fs / 2)))):
+            # refine within the swing's own landing: contact once the descent has (almost) stopped,
+            # toe-off where the rise had not yet started
+            peak_descent = -np.nanmin(v[a0:b0 + 1])
+            k = b0
             while k < n - 1 and np.isfinite(v[k]) and v[k] < -params.landing_speed_fraction * peak_descent:
                 k += 1
-            if k < n and np.isfinite(h[k]):
-                ics.append(_make("initial_contact", seq, k, foot, foot_conf[foot] * (0.5 + 0.5 * float(vis[k]))))
-            # toe-off: before the lift, last frame where the rise had not started
-            j = p - 1
-            seg_v = v[max(0, p - int(params.max_step_time_s * fs)):p + 1]
-            if np.isfinite(seg_v).any():
-                peak_rise = np.nanmax(seg_v)
-                while j > 0 and np.isfinite(v[j]) and v[j] > params.landing_speed_fraction * peak_rise:
-                    j -= 1
-                if j > 0 and np.isfinite(h[j]):
-                    tos.append(_make("toe_off", seq, j, foot, foot_conf[foot] * (0.5 + 0.5 * float(vis[j]))))
+            peak_rise = np.nanmax(v[a0:b0 + 1])
+            j = a0 - 1
+            while j > 0 and np.isfinite(v[j]) and v[j] > params.landing_speed_fraction * peak_rise:
+                j -= 1
+            ics.append(_make("initial_contact", seq, k, foot, foot_conf[foot] * (0.5 + 0.5 * float(vis[k]))))
+            tos.append(_make("toe_off", seq, j, foot, foot_conf[foot] * (0.5 + 0.5 * float(vis[j]))))
     ics.sort(key=lambda e: e.index)
     tos.sort(key=lambda e: e.index)
     ics = enforce_alternation(ics, params)
