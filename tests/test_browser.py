@@ -126,6 +126,25 @@ def browser(server, tmp_path_factory):
         ctx.close()
 
 
+def _analyse(page, timeout_ms: int = 240_000) -> int:
+    """Click Analyse until the analysis visibly starts (a click during the upload's rerun can be lost)."""
+    started = "text=/Finding the body|Analysing the movement|Drawing on your video|Results for|not available|Could not/"
+    clicks = 0
+    while clicks < 3:
+        clicks += 1
+        page.get_by_role("button", name="Analyse").click(timeout=60_000)
+        try:
+            page.wait_for_selector(started, timeout=20_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: the click was lost, click again
+            print(f"\nAnalyse click {clicks} did not start the analysis; clicking again")
+    try:
+        page.wait_for_selector("text=/Results for|not available in this version|Could not analyse/", timeout=timeout_ms)
+    except Exception as e:
+        raise AssertionError(f"no results after {clicks} Analyse click(s); page says: {page.inner_text('body')[-1200:]}") from e
+    return clicks
+
+
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     # Streamlit scrolls inside its own container, so "full page" is the viewport: make it tall.
@@ -148,8 +167,7 @@ def test_upload_real_walk_shows_findings_and_video(browser, server):
     page = _open(browser, server, "")  # Walk is the default page, at the root URL
     t0 = time.monotonic()
     page.set_input_files("input[type=file]", str(real_path(WALK_CLIP)))
-    page.get_by_role("button", name="Analyse").click(timeout=60_000)
-    page.wait_for_selector("text=/Results for|not available in this version|Could not analyse/", timeout=240_000)
+    _analyse(page)
     elapsed = time.monotonic() - t0
     body = page.inner_text("body")
     try:
@@ -187,6 +205,24 @@ def _click_webrtc(page, label: str) -> None:
     frame.get_by_role("button", name=label).click(timeout=30_000)
 
 
+def _start(page) -> int:
+    """Press START until the component takes it (STOP shows); returns the clicks needed.
+
+    A click that lands while the page is still re-rendering the component's iframe is lost (seen
+    on the first START after opening a page); that is a lost click, not a failed stream, so it is
+    retried here. Once STOP shows, frames must arrive: that is what the tests check.
+    """
+    frame = page.frame_locator("iframe[title*='webrtc']").first
+    for clicks in range(1, 4):
+        frame.get_by_role("button", name="START").click(timeout=30_000)
+        try:
+            frame.get_by_role("button", name="STOP").wait_for(timeout=10_000)
+            return clicks
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try the click again
+            continue
+    raise AssertionError("START never took effect after 3 clicks")
+
+
 def _wait_frames(page, more_than: int, timeout_s: float):
     deadline = time.monotonic() + timeout_s
     last = None
@@ -201,9 +237,9 @@ def _wait_frames(page, more_than: int, timeout_s: float):
 def test_live_webcam_frames_and_cues_arrive(browser, server):
     page = _open(browser, server, "lift")
     page.get_by_role("tab", name="Live on the webcam").click()
-    _click_webrtc(page, "START")
-    first = _wait_frames(page, 0, 60)
-    assert first and first[0] > 0, "no processed frame arrived within 60 s of START"
+    clicks = _start(page)
+    first = _wait_frames(page, 0, 30)
+    assert first and first[0] > 0, f"no processed frame arrived within 30 s of START ({clicks} click(s) to start)"
     # let it run, then read the steady-state rate from the page
     time.sleep(8)
     s = _wait_frames(page, first[0] + 50, 20)
@@ -214,7 +250,7 @@ def test_live_webcam_frames_and_cues_arrive(browser, server):
           f"callback (model + coach + drawing), lag behind the camera {s[3]} ms (p50)")
     cue_latency_ms = (s[2] or 0) + max(s[3] or 0, 0)
     print(f"cue latency estimate (callback + queueing; the cue is drawn on the same frame): {cue_latency_ms} ms; "
-          f"the side panel adds up to 250 ms (refresh interval)")
+          f"the side panel text adds up to 1 s (its refresh interval)")
     _shot(page, "lift_live")
     _click_webrtc(page, "STOP")
     page.close()
@@ -223,11 +259,11 @@ def test_live_webcam_frames_and_cues_arrive(browser, server):
 def test_repeated_start_always_delivers_frames(browser, server):
     page = _open(browser, server, "stretch")
     page.get_by_role("tab", name="Live coach").click()
-    results = []
+    results, clicks = [], []
     for k in range(REPEATED_STARTS):
         before = _stats(page.inner_text("body"))
         base = before[0] if before else 0
-        _click_webrtc(page, "START")
+        clicks.append(_start(page))
         s = _wait_frames(page, base + 3, 30)
         results.append(bool(s and s[0] > base + 3))
         if k == REPEATED_STARTS - 1:
@@ -235,7 +271,7 @@ def test_repeated_start_always_delivers_frames(browser, server):
         _click_webrtc(page, "STOP")
         time.sleep(1.0)
     log = server["log"].read_text()
-    print(f"\nrepeated START: {sum(results)}/{len(results)} delivered frames; "
+    print(f"\nrepeated START: {sum(results)}/{len(results)} delivered frames (clicks needed: {clicks}); "
           f"false stale-context resets prevented by the guard: {log.count('prevented streamlit-webrtc')}, "
           f"not prevented (guard off): {log.count('NOT prevented')}")
     assert all(results), f"START failed on attempts {[i for i, r in enumerate(results) if not r]}"
@@ -245,11 +281,13 @@ def test_repeated_start_always_delivers_frames(browser, server):
 def test_sit_photo_upload_shows_the_annotated_photo(browser, server):
     page = _open(browser, server, "sit")
     page.set_input_files("input[type=file]", str(real_path(SIT_PHOTO)))
-    page.get_by_role("button", name="Analyse").click(timeout=60_000)
-    page.wait_for_selector("text=/Results for|not available in this version|Could not analyse/", timeout=180_000)
+    _analyse(page)
     body = page.inner_text("body")
     assert "Results for nvinay_hunchback.jpg" in body, body[-1500:]
-    assert page.locator("img[alt*='pose drawn'], [data-testid=stImage] img").count() >= 1
+    page.wait_for_timeout(1000)
+    imgs = page.evaluate("() => Array.from(document.querySelectorAll('img'))"
+                         ".map(e => [e.naturalWidth, e.alt, e.src.slice(0, 60)])")
+    assert any(w >= 300 for w, _, _ in imgs), f"no annotated photo on the page: {imgs}"
     assert re.search(r"Fine|Worth a look|Needs attention|Not assessed", body)
     _shot(page, "sit_results")
     page.close()
