@@ -9,6 +9,7 @@ analysed, then deleted.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -280,9 +281,12 @@ def live_processor(task: str, params: dict[str, Any]):
         mp = model_path()
 
         def estimator():
-            from posture.io.extract import LivePoseEstimator
+            from posture.io.extract import ParallelLivePoseEstimator
 
-            return LivePoseEstimator(mp, num_poses=1, max_side=640)
+            # Two landmarkers in flight: one keeps one core busy, so one alone caps live analysis
+            # near 15-20 frames/s on 2 cores. POSTURE_LIVE_WORKERS=1 gives the single-landmarker path.
+            workers = int(os.environ.get("POSTURE_LIVE_WORKERS", "2"))
+            return ParallelLivePoseEstimator(mp, num_poses=1, max_side=640, workers=workers)
 
         proc = WebcamProcessor(estimator, make_analyser(task, **params))
         st.session_state[key] = proc

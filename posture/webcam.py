@@ -159,6 +159,8 @@ class WebcamProcessor:
         self._t0: float | None = None
         self._last_ts = -1.0
         self._size: tuple[int, int] | None = None
+        # model results counted so far, for estimators that run frames in the background
+        self._model_done = int(getattr(getattr(self, "_estimator", None), "frames_processed", 0) or 0)
 
     # ------------------------------------------------------------------ control (page thread)
     def set_analyser(self, analyser) -> None:
@@ -218,6 +220,7 @@ class WebcamProcessor:
                 ts = max(ts, self._last_ts + 1e-3)  # the model needs increasing times
                 self._last_ts = ts
                 pose = self._estimator.process(rgb, ts)
+                model_done = getattr(self._estimator, "frames_processed", None)
             status = analyser.update(pose, ts)
             if self.draw:
                 out = self._draw(rgb, pose, status)
@@ -235,8 +238,15 @@ class WebcamProcessor:
                     self._cues.append((ts, status.cue))
                 for ev in status.events:
                     self._events.append((ts, ev))
-            self._frames_done += 1
-            self._done_times.append(end)
+            # Count frames the model finished: a background estimator (ParallelLivePoseEstimator)
+            # returns at once and may drop frames, so callback calls would overstate the rate.
+            if isinstance(model_done, int):
+                new = max(0, model_done - self._model_done)
+                self._model_done = model_done
+            else:
+                new = 1
+            self._frames_done += new
+            self._done_times.extend([end] * new)
             self._proc_s.append(end - start)
             self._size = (int(rgb.shape[1]), int(rgb.shape[0]))
         return out

@@ -619,12 +619,13 @@ class LivePoseEstimator:
     """
 
     def __init__(self, model_path: str | os.PathLike[str] | None = None, num_poses: int = 1,
-                 max_side: int | None = 640):
+                 max_side: int | None = 640, smooth: bool = True):
         from posture.cleanup import OneEuroFilter
 
         self.options = ExtractOptions(num_poses=num_poses)
         self._lm = PoseLandmarkerAdapter(model_path, mode="video", options=self.options)
         self.max_side = max_side
+        self.smooth = smooth
         self._f_xy = OneEuroFilter()
         self._f_w = OneEuroFilter(beta=OneEuroFilter().beta * 500)
         self.frames_processed = 0
@@ -650,7 +651,80 @@ class LivePoseEstimator:
             self._f_w.reset()
             return None
         best = max(dets, key=lambda d: (d.bbox()[3] - d.bbox()[1]) * (d.bbox()[2] - d.bbox()[0]))
-        xy = self._f_xy(best.xy_px * scale, timestamp_s)
-        world = self._f_w(best.world_m, timestamp_s)
+        xy, world = best.xy_px * scale, best.world_m
+        if self.smooth:
+            xy, world = self._f_xy(xy, timestamp_s), self._f_w(world, timestamp_s)
         return PoseFrame(xy_px=xy, world_m=world, visibility=best.visibility, timestamp_s=timestamp_s,
                          width=w, height=h, people_count=len(dets))
+
+
+class ParallelLivePoseEstimator:
+    """:class:`LivePoseEstimator` with several landmarkers in flight, for webcams on multi-core machines.
+
+    One landmarker keeps one core busy (about 50 ms a frame with the full model here), so a single one
+    caps live analysis near 17-20 frames/s on 2 cores, with the second core idle. ``process`` hands the
+    frame to an idle landmarker (or drops it when all are busy: a slow moment never builds lag) and
+    returns at once with the newest pose finished so far, which may be a frame or two older than the
+    frame given (its ``timestamp_s`` says which). Results are smoothed with the causal One Euro filter in
+    time order. Same ``process(rgb, timestamp_s)`` call as :class:`LivePoseEstimator`.
+    """
+
+    def __init__(self, model_path: str | os.PathLike[str] | None = None, num_poses: int = 1,
+                 max_side: int | None = 640, workers: int = 2, estimator_factory: Callable[[], object] | None = None):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from posture.cleanup import OneEuroFilter
+
+        make = estimator_factory or (lambda: LivePoseEstimator(model_path, num_poses, max_side, smooth=False))
+        self._estimators = [make() for _ in range(max(1, workers))]
+        self._busy = [False] * len(self._estimators)
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=len(self._estimators), thread_name_prefix="posture-live")
+        self._latest: PoseFrame | None = None
+        self._latest_t = -np.inf
+        self._f_xy = OneEuroFilter()
+        self._f_w = OneEuroFilter(beta=OneEuroFilter().beta * 500)
+        self.frames_processed = 0
+        self.frames_dropped = 0
+        self.error: BaseException | None = None
+
+    def process(self, rgb: np.ndarray, timestamp_s: float) -> PoseFrame | None:
+        """Queue the frame on an idle landmarker; return the newest finished pose (or None)."""
+        with self._lock:
+            if self.error is not None:
+                err, self.error = self.error, None
+                raise err
+            idle = [i for i, b in enumerate(self._busy) if not b]
+            if idle:
+                i = idle[0]
+                self._busy[i] = True
+                self._pool.submit(self._run, i, rgb, float(timestamp_s))
+            else:
+                self.frames_dropped += 1
+            return self._latest
+
+    def _run(self, i: int, rgb: np.ndarray, t: float) -> None:
+        try:
+            pose = self._estimators[i].process(rgb, t)
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's next process()
+            with self._lock:
+                self._busy[i] = False
+                self.error = e
+            return
+        with self._lock:
+            self._busy[i] = False
+            self.frames_processed += 1
+            if t <= self._latest_t:
+                return  # a slower landmarker finished an older frame: keep the newer pose
+            self._latest_t = t
+            if pose is None:
+                self._latest = None
+                self._f_xy.reset()
+                self._f_w.reset()
+            else:
+                self._latest = dataclasses.replace(pose, xy_px=self._f_xy(pose.xy_px, t), world_m=self._f_w(pose.world_m, t))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        for e in self._estimators:
+            e.close()
