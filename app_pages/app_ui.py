@@ -348,12 +348,19 @@ def _render_snapshot(task: str) -> None:
         if vals:
             cols = st.columns(min(3, len(vals)))
             for i, (k, v) in enumerate(list(vals.items())[:6]):
-                cols[i % len(cols)].metric(k.replace("_", " "), f"{v:.1f}" if isinstance(v, float) else str(v))
+                cols[i % len(cols)].metric(k.replace("_", " "), _metric_text(v))
     if snap.recent_cues:
         st.caption("Recent cues: " + " · ".join(c for _, c in list(snap.recent_cues)[-3:]))
     st.caption(f"{snap.frames_processed} frames analysed · {snap.fps:.1f} frames/s"
                + (f" · {snap.process_ms_p50:.0f} ms per frame" if snap.frames_processed else "")
                + (f" · lag {snap.lag_ms_p50:.0f} ms" if snap.lag_ms_p50 == snap.lag_ms_p50 else ""))
+
+
+def _metric_text(v: object) -> str:
+    """A live value as a person reads it: yes/no rather than True/False, one decimal for floats."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return f"{v:.1f}" if isinstance(v, float) else str(v)
 
 
 def live_panel(task: str, playing: bool) -> None:
