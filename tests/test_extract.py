@@ -86,3 +86,14 @@ def test_live_estimator_one_frame_at_a_time(model_path, astronaut):
     assert all(o is not None for o in out) and nobody is None
     # coordinates are in the full frame's pixels even though the model saw a downscaled copy
     assert 150 < out[-1].xy_px[L.NOSE, 0] < 350 and out[-1].width == 512
+
+
+def test_progress_is_reported_from_the_calling_thread(model_path, astronaut, tmp_path):
+    """UI toolkits (Streamlit) only accept updates from their own thread: never call back from workers."""
+    import threading
+
+    p = write_video(tmp_path / "p.mp4", [astronaut] * 6, fps=10)
+    calls = []
+    extract_tracks(p, model_path, progress=lambda d, t: calls.append((d, t, threading.current_thread())))
+    assert calls and all(th is threading.main_thread() for _, _, th in calls)
+    assert calls[-1][:2] == (6, 6)

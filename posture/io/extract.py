@@ -564,19 +564,29 @@ def _infer_interleaved(frames: Iterator[Frame], workers: list[PoseLandmarkerAdap
             with lock:
                 results[fr.index] = dets
                 done[0] += 1
-                n = done[0]
-            if progress:
-                progress(n, max(total, n))
 
     threads = [threading.Thread(target=work, args=(j,), name=f"posture-infer-{j}", daemon=True) for j in range(k)]
     for th in threads:
         th.start()
+    reported = 0
+
+    def report() -> None:
+        # Progress is reported from the calling thread only: callers such as Streamlit can
+        # update their widgets from their own thread, not from our workers.
+        nonlocal reported
+        with lock:
+            n = done[0]
+        if progress and n > reported:
+            reported = n
+            progress(n, max(total, n))
+
     try:
         for fr in frames:
             if errors:
                 break
             stamps.append(fr.timestamp_s)
             queues[fr.index % k].put(fr)
+            report()
     finally:
         for q in queues:
             q.put(STOP)
@@ -584,6 +594,7 @@ def _infer_interleaved(frames: Iterator[Frame], workers: list[PoseLandmarkerAdap
             th.join()
     if errors:
         raise errors[0]
+    report()
 
 
 def extract_pose(path: str | os.PathLike[str], model_path: str | os.PathLike[str] | None = None,
