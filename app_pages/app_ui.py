@@ -353,7 +353,8 @@ def _render_snapshot(task: str) -> None:
         st.caption("Recent cues: " + " · ".join(c for _, c in list(snap.recent_cues)[-3:]))
     st.caption(f"{snap.frames_processed} frames analysed · {snap.fps:.1f} frames/s"
                + (f" · {snap.process_ms_p50:.0f} ms per frame" if snap.frames_processed else "")
-               + (f" · lag {snap.lag_ms_p50:.0f} ms" if snap.lag_ms_p50 == snap.lag_ms_p50 else ""))
+               + (f" · lag {snap.lag_ms_p50:.0f} ms" if snap.lag_ms_p50 == snap.lag_ms_p50 else "")
+               + (f" · pose {snap.pose_age_ms_p50:.0f} ms old" if snap.pose_age_ms_p50 == snap.pose_age_ms_p50 else ""))
 
 
 def _metric_text(v: object) -> str:

@@ -115,6 +115,9 @@ class Snapshot:
     error: str | None = None
     summary: dict[str, Any] = field(default_factory=dict)
     frame_size: tuple[int, int] | None = None
+    # how much older than the frame it is drawn on the shown pose is (two landmarkers in flight
+    # return the newest finished pose, typically a frame or two back)
+    pose_age_ms_p50: float = float("nan")
 
 
 class WebcamProcessor:
@@ -161,6 +164,7 @@ class WebcamProcessor:
         self._size: tuple[int, int] | None = None
         # model results counted so far, for estimators that run frames in the background
         self._model_done = int(getattr(getattr(self, "_estimator", None), "frames_processed", 0) or 0)
+        self._pose_age_s: deque[float] = deque(maxlen=300)
 
     # ------------------------------------------------------------------ control (page thread)
     def set_analyser(self, analyser) -> None:
@@ -200,6 +204,7 @@ class WebcamProcessor:
                 lag_ms_p50=float(np.median(lag) * 1000) if lag else float("nan"),
                 recent_cues=tuple(self._cues), recent_events=tuple(self._events), error=self._error,
                 summary=summary, frame_size=self._size,
+                pose_age_ms_p50=float(np.median(self._pose_age_s) * 1000) if self._pose_age_s else float("nan"),
             )
 
     # ------------------------------------------------------------------ work (worker thread)
@@ -247,6 +252,8 @@ class WebcamProcessor:
                 new = 1
             self._frames_done += new
             self._done_times.extend([end] * new)
+            if pose is not None:
+                self._pose_age_s.append(max(0.0, ts - pose.timestamp_s))
             self._proc_s.append(end - start)
             self._size = (int(rgb.shape[1]), int(rgb.shape[0]))
         return out

@@ -8,6 +8,7 @@ frame callback; the tests then call that callback on synthetic ``av.VideoFrame``
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -267,11 +268,17 @@ def test_live_callback_with_the_real_model_and_coach(env, task, coach):
     if type(proc.analyser).__name__ != coach:
         pytest.skip(f"the live {task} coach ({coach}) is not available yet")
     cb = next(c for c in env.webrtc.calls if c["key"] == f"live-{task}")["video_frame_callback"]
+    def settle():  # like a camera that waits for the model: no frame is dropped, so the count is exact
+        end = time.monotonic() + 30
+        while any(getattr(proc._estimator, "_busy", ())) and time.monotonic() < end:
+            time.sleep(0.005)
+
     with VideoSource(clip, max_side=640) as vs:
         for k, fr in enumerate(vs):
-            if k >= 20:
+            if k > 20:
                 break
-            cb(_frame(np.ascontiguousarray(fr.rgb), k * 3000))
+            cb(_frame(np.ascontiguousarray(fr.rgb), k * 3000))  # the 21st frame reports the 20th result
+            settle()
     snap = proc.snapshot()
     assert snap.frames_processed == 20 and snap.error is None, snap.error
     assert snap.status and snap.status["task"] == task
