@@ -15,24 +15,10 @@ from posture.analyses import AnalyzeOptions
 from posture.files import load
 from posture.gait.analysis import analyze_walk
 from posture.gait.synthetic import golden_json
+from tests.golden import assert_json_close
 
 REPO = Path(__file__).resolve().parent.parent
 NAMES = ["walk_side_synthetic", "walk_side_slouch_synthetic", "walk_front_synthetic"]
-
-
-def _close(a, b, path="") -> None:
-    if isinstance(a, dict):
-        assert set(a) == set(b), f"{path}: keys differ {sorted(set(a) ^ set(b))}"
-        for k in a:
-            _close(a[k], b[k], f"{path}.{k}")
-    elif isinstance(a, list):
-        assert len(a) == len(b), f"{path}: length {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _close(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) or isinstance(b, float):
-        assert a == pytest.approx(b, abs=2e-3), f"{path}: {a} != {b}"
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -40,7 +26,7 @@ def test_walk_golden(name):
     seq = load(REPO / "samples" / "walk" / f"{name}.npz")
     got = json.loads(golden_json(analyze_walk(seq, AnalyzeOptions(height_cm=175)).to_dict()))
     want = json.loads((REPO / "tests" / "golden" / f"{name}.json").read_text())
-    _close(got, want)
+    assert_json_close(got, want, abs_tol=2e-3)
 
 
 def test_golden_files_say_what_they_should():

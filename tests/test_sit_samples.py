@@ -13,23 +13,9 @@ from posture.sit.__main__ import main as sit_main
 from posture.sit.analysis import analyze_sit
 from posture.sit.baseline import load_baseline
 from posture.sit.synthetic import desk_session, sample_report_subset
+from tests.golden import assert_json_close
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "sit"
-
-
-def assert_close(actual, expected, path="$"):
-    if isinstance(expected, dict):
-        assert set(actual) == set(expected), f"{path}: keys differ"
-        for k in expected:
-            assert_close(actual[k], expected[k], f"{path}.{k}")
-    elif isinstance(expected, list):
-        assert len(actual) == len(expected), f"{path}: length differs"
-        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-            assert_close(a, e, f"{path}[{i}]")
-    elif isinstance(expected, float):
-        assert actual == pytest.approx(expected, abs=1e-3), path
-    else:
-        assert actual == expected, path
 
 
 def test_desk_session_sample_is_what_the_generator_makes():
@@ -42,7 +28,7 @@ def test_desk_session_sample_is_what_the_generator_makes():
 def test_desk_session_report_matches_the_golden_file():
     golden = json.loads((SAMPLES / "desk_session_synthetic.golden.json").read_text())
     got = sample_report_subset(json.loads(analyze_sit(load(SAMPLES / "desk_session_synthetic.npz")).to_json()))
-    assert_close(got, golden)
+    assert_json_close(got, golden, abs_tol=1e-3)
     # and the golden file itself says what the clip was built with
     assert golden["sitting"]["time_in_posture_s"] == {"upright": 8.0, "slouched": 6.0, "reclined": 6.0, "perched": 0.0,
                                                       "standing": 0.0, "not_judged": 0.0}
