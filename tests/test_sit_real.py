@@ -17,6 +17,8 @@ from posture.sit.checks import rotate_points_px
 from posture.sit.monitor import DeskMonitor
 from tests.conftest import real_labels, real_sequence
 
+pytestmark = pytest.mark.real
+
 PHOTOS = ["nvinay_straight_hf.jpg", "nvinay_hunchback.jpg", "nvinay_recline.jpg", "chaitykundu_office_IMG1.jpg"]
 
 
