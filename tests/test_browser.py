@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,7 +29,9 @@ from tests.conftest import real_path
 pytestmark = [pytest.mark.browser, pytest.mark.real, pytest.mark.model]
 
 REPO = Path(__file__).resolve().parent.parent
-SHOTS = REPO / "docs" / "screenshots"
+# Screenshots go to a temporary folder (tests write nothing into the repository); to refresh the
+# committed ones in docs/screenshots, run with POSTURE_SCREENSHOTS=docs/screenshots.
+SHOTS = Path(os.environ.get("POSTURE_SCREENSHOTS") or Path(tempfile.gettempdir()) / "posture-screenshots")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
