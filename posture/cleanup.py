@@ -13,6 +13,7 @@ import numpy as np
 
 from posture.landmarks import LEG_PAIRS, N_LANDMARKS
 from posture.sequence import PoseSequence
+from posture.signals import true_runs
 
 
 @dataclass(frozen=True)
@@ -32,20 +33,13 @@ class CleanupParams:
 DEFAULT_CLEANUP = CleanupParams()
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Start/stop index pairs of True runs in a 1-D bool array."""
-    padded = np.concatenate([[False], mask, [False]])
-    d = np.diff(padded.astype(int))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
-
-
 def _interp_short_gaps(values: np.ndarray, t: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Linearly fill NaN runs no longer than ``max_gap_s`` in (n, ...) ``values``; returns (filled, was_filled)."""
     out = np.array(values, dtype=np.float64)
     flat = out.reshape(len(out), -1)
     filled = np.zeros(len(out), dtype=bool)
     missing = ~np.isfinite(flat).all(axis=1)
-    for a, b in _runs(missing):
+    for a, b in true_runs(missing):
         if a == 0 or b == len(out):
             continue
         if t[b] - t[a - 1] > max_gap_s + 1e-9:
@@ -67,7 +61,7 @@ def fill_gaps(seq: PoseSequence, max_gap_s: float = DEFAULT_CLEANUP.max_gap_s) -
     world, _ = _interp_short_gaps(seq.world_m, t, max_gap_s)
     depth, _ = _interp_short_gaps(seq.depth_px, t, max_gap_s)
     vis = np.array(seq.visibility)
-    for a, b in _runs(filled):
+    for a, b in true_runs(filled):
         vis[a:b] = 0.5 * np.minimum(seq.visibility[a - 1], seq.visibility[b])
     return seq.replace(
         step="fill_gaps", step_params={"max_gap_s": max_gap_s, "frames_filled": int(filled.sum())},
@@ -91,7 +85,7 @@ def lowpass_zero_phase(values: np.ndarray, fs_hz: float, cutoff_hz: float, order
     flat = out.reshape(len(out), -1)
     for col in range(flat.shape[1]):
         finite = np.isfinite(flat[:, col])
-        for s, e in _runs(finite):
+        for s, e in true_runs(finite):
             if e - s > padlen:
                 flat[s:e, col] = filtfilt(b, a, flat[s:e, col])
     return out
@@ -209,7 +203,7 @@ def detect_leg_swaps(seq: PoseSequence, max_episode_s: float = DEFAULT_CLEANUP.m
             flipped[i:] = ~flipped[i:]
     t = seq.timestamps_s
     swapped = np.zeros(n, dtype=bool)
-    for a, b in _runs(flipped):
+    for a, b in true_runs(flipped):
         if a > 0 and b < n and t[b] - t[a] <= max_episode_s + 1e-9:
             swapped[a:b] = True
     return swapped

@@ -26,6 +26,7 @@ import numpy as np
 
 from posture import __version__
 from posture.sequence import PoseSequence, VideoInfo
+from posture.signals import true_runs
 
 SEVERITIES = ("ok", "notice", "warning", "not_assessed")
 VIEWS = ("side", "front", "back", "mixed", "unknown")
@@ -187,13 +188,10 @@ def time_ranges(mask: np.ndarray, timestamps_s: np.ndarray, min_duration_s: floa
     t = np.asarray(timestamps_s, float)
     if mask.size == 0:
         return []
-    padded = np.concatenate([[False], mask, [False]])
-    d = np.diff(padded.astype(int))
-    starts, stops = np.flatnonzero(d == 1), np.flatnonzero(d == -1) - 1
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
     ranges: list[list[float]] = []
-    for s, e in zip(starts, stops, strict=True):
-        a, b = float(t[s]), float(t[e]) + dt
+    for s, stop in true_runs(mask):
+        a, b = float(t[s]), float(t[stop - 1]) + dt
         if ranges and a - ranges[-1][1] <= merge_gap_s + 1e-9:  # tolerate float rounding of frame times
             ranges[-1][1] = b
         else:

@@ -28,6 +28,7 @@ from posture import landmarks as L
 from posture.gait.params import DEFAULT_GAIT, ContactParams, EventParams
 from posture.geometry import angle_from_horizontal_deg, midpoint, nan_median
 from posture.sequence import PoseSequence
+from posture.signals import true_runs
 
 FEET = ("left", "right")
 
@@ -156,10 +157,7 @@ def _swings(h: np.ndarray, high: float, low: float, min_frames: int) -> list[tup
 def _peaks(x: np.ndarray, distance: int, prominence: float) -> np.ndarray:
     """Indices of local maxima in a NaN-containing signal, run by finite run."""
     out = []
-    finite = np.isfinite(x)
-    padded = np.concatenate([[False], finite, [False]])
-    d = np.diff(padded.astype(int))
-    for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True):
+    for s, e in true_runs(np.isfinite(x)):
         if e - s < 3:
             continue
         p, _ = find_peaks(x[s:e], distance=max(distance, 1), prominence=prominence)

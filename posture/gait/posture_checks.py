@@ -102,8 +102,3 @@ def heel_lift_px(xy_px: np.ndarray) -> dict[str, np.ndarray]:
     yl, yr = xy_px[..., L.LEFT_HEEL, 1], xy_px[..., L.RIGHT_HEEL, 1]
     ground = np.fmax(yl, yr)
     return {"left": ground - yl, "right": ground - yr}
-
-
-def angle_line_from_horizontal_deg(a: np.ndarray, b: np.ndarray, facing: float) -> np.ndarray:
-    """Re-export for callers that need the sign convention of :func:`posture.geometry.angle_from_horizontal_deg`."""
-    return angle_from_horizontal_deg(a, b, facing)

@@ -17,6 +17,7 @@ import numpy as np
 
 from posture.lift.kinematics import SHOULDER_HEIGHT_FRACTION, LiftKinematics
 from posture.lift.params import DEFAULT_LIFT, LiftParams
+from posture.signals import true_runs
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,6 @@ class Repetition:
         d = asdict(self)
         d["complete"] = self.complete
         return d
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    padded = np.concatenate([[False], mask, [False]])
-    d = np.diff(padded.astype(int))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
 
 
 def standing_shoulder_height_px(kin: LiftKinematics) -> float:
@@ -81,7 +76,7 @@ def find_repetitions(kin: LiftKinematics, timestamps_s: np.ndarray,
             cur = 1
         state[i] = cur if cur != 0 else (1 if h[i] > down_level else -1)
     reps: list[Repetition] = []
-    for a, b in _runs(state == -1):  # b exclusive
+    for a, b in true_runs(state == -1):  # b exclusive
         # extend to the in-between frames around the "down" run until standing
         s = a
         while s > 0 and np.isfinite(h[s - 1]) and h[s - 1] < up_level:

@@ -18,6 +18,7 @@ from posture.cleanup import clean_for_analysis
 from posture.live import run_offline
 from posture.report import Finding, Report, not_assessed, provenance_block, time_ranges
 from posture.sequence import PoseSequence
+from posture.signals import true_runs
 from posture.stretch.angles import UNITS, measures_of, resolve_side
 from posture.stretch.coach import DEFAULT_COACH, CoachParams, StretchCoach
 from posture.stretch.recognise import recognise_series, rolling_median, rolling_stats, view_of, view_width_ratio
@@ -32,12 +33,6 @@ class StretchReportParams:
 
 
 DEFAULT_REPORT = StretchReportParams()
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    padded = np.concatenate([[False], np.asarray(mask, bool), [False]])
-    d = np.diff(padded.astype(int))
-    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True))
 
 
 def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachParams = DEFAULT_COACH) -> tuple[str | None, dict]:
@@ -60,7 +55,7 @@ def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachPa
     dt = float(np.median(np.diff(t)))
     seconds: dict[str, float] = {}
     for rid in {i for i in ids if i is not None}:
-        for a, b in _runs(ids == rid):
+        for a, b in true_runs(ids == rid):
             dur = t[b - 1] - t[a] + dt
             if dur >= coach.min_hold_s:
                 seconds[rid] = seconds.get(rid, 0.0) + dur
