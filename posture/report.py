@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +78,9 @@ class Finding:
     message: str = ""
     advice: str = ""
     reason: str | None = None  # why it was not assessed
+    title: str = ""  # plain name for people ("Slouching"); from the check's spec
+    warning_threshold: float | None = None  # second limit, when the check has one
+    worse: str = ""  # "above" or "below": which side of the thresholds is worse
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -98,6 +102,11 @@ class Finding:
         }
         if self.reason:
             d["reason"] = self.reason
+        if self.title:
+            d["title"] = self.title
+        if self.worse:
+            d["warning_threshold"] = self.warning_threshold
+            d["worse"] = self.worse
         return _clean(d)
 
 
@@ -162,6 +171,7 @@ class Report:
             "events": self.events,
             "metrics": self.metrics,
             "findings": [f.to_dict() for f in self.findings],
+            "summary": summarize(self.findings),
         }
         for k, v in self.blocks.items():
             d[k] = v
@@ -172,6 +182,45 @@ class Report:
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+
+def summarize(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, Any]:
+    """The report's ``summary`` block: what was flagged, what could not be judged and why.
+
+    ``status`` is ``flagged`` when any check is a notice or warning; ``nothing_flagged`` only when at least
+    half of the checks (and at least one) were judged; otherwise ``not_enough_judged`` with the most common
+    reason. ``flagged`` lists ids worst first (warnings, then notices, each by confidence).
+    """
+    rank = {"warning": 0, "notice": 1}
+    flagged = sorted((f for f in findings if f.flagged), key=lambda f: (rank[f.severity], -f.confidence))
+    na = [f for f in findings if f.severity == "not_assessed"]
+    judged = [f for f in findings if f.severity != "not_assessed"]
+    n = len(findings)
+    reasons = Counter(_short_reason(f.reason or "") for f in na)
+    main_reason = reasons.most_common(1)[0][0] if reasons else None
+    if flagged:
+        status = "flagged"
+        names = [(f.title or f.id.replace("_", " ")).lower() for f in flagged]
+        headline = f"{len(flagged)} thing{'s' if len(flagged) > 1 else ''} to work on: " + ", ".join(names) + "."
+        if na:
+            headline += f" {len(na)} of {n} checks could not be judged."
+    elif judged and 2 * len(judged) >= n:
+        status = "nothing_flagged"
+        headline = f"Nothing flagged in the {len(judged)} checks we could judge."
+        if na:
+            headline += f" {len(na)} could not be judged."
+    else:
+        status = "not_enough_judged"
+        headline = f"Could not judge most checks ({len(na)} of {n})" + (f": {main_reason}." if main_reason else ".")
+    return {"status": status, "headline": headline, "n_checks": n, "n_judged": len(judged),
+            "n_flagged": len(flagged), "n_not_assessed": len(na), "flagged": [f.id for f in flagged],
+            "not_assessed": [f.id for f in na], "main_reason": main_reason}
+
+
+def _short_reason(reason: str) -> str:
+    """The reason without a trailing parenthesis of detail, so equal causes count together."""
+    r = reason.strip().rstrip(".")
+    return r.split(" (")[0] if " (" in r else r
 
 
 def provenance_block(seq: PoseSequence, **params: Any) -> dict[str, Any]:
