@@ -1,8 +1,12 @@
 """One exception family for the whole package.
 
-Every error a user can cause (bad file, no person, missing model) is a
-subclass of :class:`PostureError`, so the CLI and the app can catch one type
-and print a one-line reason. Messages say what was expected and what was found.
+Every error a user can cause (bad file, bad option, no person, missing model,
+an output path that cannot be written) is a subclass of :class:`PostureError`,
+so the CLI and the app can catch one type and print a one-line reason. Messages
+name the input, say what was expected and what was found, and what to do.
+
+Usable-but-suspicious input (frames that could not be decoded, a damaged cache
+entry that was rebuilt, skipped history rows) gives a :class:`PostureWarning`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,11 @@ class PostureError(Exception):
     """Base class of every error posture raises on purpose."""
 
 
-class VideoReadError(PostureError):
+class InputFileError(PostureError):
+    """An input file is missing, a folder, unreadable or empty."""
+
+
+class VideoReadError(InputFileError):
     """The input cannot be read as a video or image (unreadable, empty, truncated, wrong type)."""
 
 
@@ -30,3 +38,15 @@ class NoPersonError(PostureError):
 
 class ReferencePoseError(PostureError, ValueError):
     """A reference pose file is malformed; the message names the valid values."""
+
+
+class OptionError(PostureError, ValueError):
+    """An option is out of its range or malformed; the message gives the range and why."""
+
+
+class OutputPathError(PostureError):
+    """An output file cannot be written (missing folder, no permission, a folder in the way)."""
+
+
+class PostureWarning(UserWarning):
+    """Input that is usable but suspicious; the message says what was seen and what to do."""
