@@ -117,11 +117,11 @@ def _majority(names: np.ndarray, window: int) -> np.ndarray:
     if window <= 1 or len(names) <= 2:
         return names
     codes = np.array([VIEW_NAMES.index(v) for v in names])
-    counts = np.zeros((len(codes), len(VIEW_NAMES)))
     onehot = np.eye(len(VIEW_NAMES))[codes]
-    kernel = np.ones(window)
-    for k in range(len(VIEW_NAMES)):
-        counts[:, k] = np.convolve(onehot[:, k], kernel, mode="same")
+    half = window // 2
+    padded = np.pad(onehot, ((half + 1, half), (0, 0)))
+    csum = np.cumsum(padded, axis=0)
+    counts = csum[window:] - csum[:-window]  # row i: frames i-half .. i+half (zeros beyond the ends)
     best = counts.argmax(axis=1)
     keep = counts[np.arange(len(codes)), codes] >= counts.max(axis=1)
     return np.array([VIEW_NAMES[c] for c in np.where(keep, codes, best)], dtype=object)
