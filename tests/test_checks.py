@@ -25,7 +25,7 @@ def spec(**kw) -> C.CheckSpec:
 
 
 # ------------------------------------------------------------------------------------------------ spec
-@pytest.mark.parametrize("kw, match", [
+@pytest.mark.parametrize(("kw", "match"), [
     (dict(worse="up"), "worse must be"),
     (dict(aggregate="mean"), "aggregate must be"),
     (dict(parts=("spine",)), "unknown body parts"),
@@ -50,7 +50,7 @@ def test_register_refuses_one_id_with_two_meanings():
 
 
 # ------------------------------------------------------------------------------------------------ grading
-@pytest.mark.parametrize("value, expected", [
+@pytest.mark.parametrize(("value", "expected"), [
     (0.0, "ok"), (19.99, "ok"), (20.0, "notice"), (39.9, "notice"), (40.0, "warning"), (89.0, "warning"),
     (float("nan"), "not_assessed"), (95.0, "not_assessed"), (-95.0, "not_assessed"),
 ])
@@ -58,7 +58,7 @@ def test_grade_value_above(value, expected):
     assert C.grade_value(spec(), value) == expected
 
 
-@pytest.mark.parametrize("value, expected", [(120.0, "ok"), (90.0, "notice"), (75.0, "warning"), (30.0, "not_assessed")])
+@pytest.mark.parametrize(("value", "expected"), [(120.0, "ok"), (90.0, "notice"), (75.0, "warning"), (30.0, "not_assessed")])
 def test_grade_value_below(value, expected):
     s = spec(unit="steps/min", plausible=(40.0, 150.0), notice=90.0, warning=80.0, worse="below")
     assert C.grade_value(s, value) == expected
