@@ -44,6 +44,7 @@ class VideoInfo:
     height: int
     rotation_deg: int = 0
     is_image: bool = False
+    decode_errors: int = 0  # packets the decoder could not decode or frames it flagged damaged
 
     @property
     def duration_s(self) -> float:
@@ -101,6 +102,49 @@ class PoseFrame:
             object.__setattr__(self, name, arr)
 
 
+def _as_array(name: str, value: Any, dtype: type) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"dtype {arr.dtype}")
+        if np.dtype(dtype).kind in "iu" and arr.dtype.kind == "f":
+            if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+                raise TypeError("non-integer values")
+        return arr.astype(dtype, copy=False)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise PoseValidationError(f"{name} must hold numbers ({np.dtype(dtype).name}), got {e}") from None
+
+
+# Frame intervals a camera really produces. Our choice: 1000 frames/s covers the high-speed modes of
+# phones (960 fps); one frame a minute covers time-lapse desk monitoring. Outside these, a landmark
+# file's timestamps are damaged, and window lengths in frames (seconds x fps) would explode.
+MAX_FPS = 1000.0
+MAX_FRAME_INTERVAL_S = 60.0
+
+
+def check_timing(timestamps_s: np.ndarray, container_fps: float, source: str) -> None:
+    """Refuse timestamps or a frame rate no camera produces (median interval, container fps).
+
+    Raises :class:`PoseValidationError` naming ``source``. Call it at the boundary
+    (loading a file, starting an analysis) before anything sized by fps is allocated.
+    """
+    fps = float(container_fps)
+    if not np.isfinite(fps) or fps < 0 or fps > MAX_FPS:
+        raise PoseValidationError(
+            f"{source}: frame rate {fps:g} fps is not one a camera records (expected 0 for a photo, or up to "
+            f"{MAX_FPS:g}); the file's metadata is damaged: extract the landmarks again"
+        )
+    ts = np.asarray(timestamps_s, dtype=np.float64)
+    if ts.size > 1:
+        dt = float(np.median(np.diff(ts)))
+        if not (1.0 / MAX_FPS <= dt <= MAX_FRAME_INTERVAL_S):
+            raise PoseValidationError(
+                f"{source}: frames are a median {dt:.3g} s apart; expected {1.0 / MAX_FPS:g} to "
+                f"{MAX_FRAME_INTERVAL_S:g} s ({MAX_FPS:g} down to one frame a minute); the timestamps are damaged: "
+                "extract the landmarks again"
+            )
+
+
 def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.ascontiguousarray(a)
     a.setflags(write=False)
@@ -124,7 +168,7 @@ class PoseSequence:
     provenance: Provenance = field(default_factory=Provenance)
 
     def __post_init__(self) -> None:
-        xy = np.asarray(self.xy_px, dtype=np.float64)
+        xy = _as_array("xy_px", self.xy_px, np.float64)
         if xy.ndim != 3 or xy.shape[1:] != (N_LANDMARKS, 2):
             raise PoseValidationError(f"xy_px must have shape (n, {N_LANDMARKS}, 2), got {xy.shape}")
         n = xy.shape[0]
@@ -136,7 +180,7 @@ class PoseSequence:
                 if fill is None:
                     raise PoseValidationError(f"{name} is required")
                 return np.full(shape, fill, dtype=dtype)
-            arr = np.asarray(value, dtype=dtype)
+            arr = _as_array(name, value, dtype)
             if arr.shape != shape:
                 raise PoseValidationError(f"{name} must have shape {shape}, got {arr.shape}")
             return arr
@@ -149,6 +193,10 @@ class PoseSequence:
         fidx = self.frame_index if self.frame_index is not None else np.arange(n)
         fidx = check("frame_index", fidx, (n,), np.int64, None)
         people = check("people_count", self.people_count, (n,), np.int64, -1)
+        for name, arr in (("xy_px", xy), ("world_m", world), ("depth_px", depth)):
+            if np.isinf(arr).any():
+                bad = int(np.argmax(np.isinf(arr).reshape(n, -1).any(axis=1)))
+                raise PoseValidationError(f"{name} holds an infinite value at frame {bad}; use NaN for a missing landmark")
         if np.any(~np.isfinite(ts)):
             raise PoseValidationError("timestamps_s must be finite")
         if n > 1 and np.any(np.diff(ts) <= 0):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from posture.errors import PoseValidationError
+from posture.errors import PoseValidationError, PostureError
 from posture.files import load, save
 from posture.synthetic import walker
+from tests import badfiles
 
 
 @pytest.fixture
@@ -59,3 +60,25 @@ def test_bad_landmark_files(tmp_path, name, content, match):
     p.write_bytes(content)
     with pytest.raises(PoseValidationError, match=match):
         load(p)
+
+
+@pytest.mark.parametrize("case", sorted(badfiles.LANDMARK_CASES))
+def test_damaged_landmark_files_raise_a_posture_error_naming_the_file(tmp_path, case):
+    build, match = badfiles.LANDMARK_CASES[case]
+    path = build(tmp_path)
+    with pytest.raises(PostureError, match=match) as e:
+        load(path)
+    assert str(path) in str(e.value) and "\n" not in str(e.value)
+
+
+def test_one_frame_csv_loads(tmp_path, seq):
+    back = load(save(seq.slice(0, 1), tmp_path / "one.csv"))
+    assert back.n_frames == 1
+
+
+def test_extra_arrays_in_an_npz_are_ignored(tmp_path, seq):
+    p = save(seq, tmp_path / "a.npz")
+    with np.load(p) as z:
+        d = dict(z)
+    np.savez(p, **d, notes=np.arange(3))
+    assert load(p).n_frames == seq.n_frames
