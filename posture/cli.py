@@ -169,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     bl.add_argument("-o", "--output", required=True, help="baseline JSON to write")
     common(bl)
     bl.set_defaults(func=cmd_baseline)
+
+    from posture.batch_cli import add_batch_parser  # issue 16: reuses analyze's options and their validators
+
+    add_batch_parser(sub, an)
     return p
 
 
