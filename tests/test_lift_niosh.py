@@ -10,6 +10,7 @@ import math
 
 import pytest
 
+from posture.errors import OptionError, PostureError
 from posture.lift import niosh
 
 
@@ -85,3 +86,76 @@ def test_zero_rwl_gives_infinite_index():
     r = niosh.lifting_index(5, 70, 30, 50, 0, 1, 1, "good")  # H > 63 cm: HM = 0
     assert r.rwl_kg == 0 and math.isinf(r.lifting_index)
     assert niosh.li_category(r.lifting_index) == "high"
+
+
+# --------------------------------------------------------------------------- the manual's rules (issue 12)
+
+def test_fm_column_comes_from_v_at_the_origin():
+    # Lowering from V = 100 cm to V = 50 cm (D = 50) at 11 lifts/min for 2 h: the Applications Manual takes the
+    # FM column from V at the origin (100 >= 75), so the destination's FM is Table 5's (<=2 h, V>=75) cell, 0.23,
+    # not the V<75 column's 0.00.
+    dest = niosh.lifting_index(5, 30, 50, 50, 0, 11, 2, "good", v_origin_cm=100)
+    assert dest.fm == pytest.approx(0.23)
+    assert dest.v_origin_cm == 100
+    # called without an origin V, the call is the origin itself
+    assert niosh.lifting_index(5, 30, 50, 50, 0, 11, 2, "good").fm == 0.0
+    # the CM column stays with each end's own V (Table 7)
+    assert dest.cm == 1.0
+
+
+def test_the_analysis_gives_origin_and_destination_one_fm():
+    origin = niosh.lifting_index(10, 40, 30, 50, 0, 11, 2, "fair")  # V 30 < 75: FM 0.00 at 11/min, <=2 h
+    dest = niosh.lifting_index(10, 40, 80, 50, 0, 11, 2, "fair", v_origin_cm=30)
+    assert origin.fm == dest.fm == 0.0
+
+
+@pytest.mark.parametrize("hours", [8.01, 9, 12, 24])
+def test_durations_above_eight_hours_are_refused(hours):
+    with pytest.raises(OptionError, match="at most 8 h"):
+        niosh.lifting_index(10, 30, 75, 30, 0, 1, hours, "good")
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"h_cm": -10}, "H .* must be a number >= 0"),
+    ({"v_cm": -1}, "V .* must be a number >= 0"),
+    ({"d_cm": -5}, "D .* must be a number >= 0"),
+    ({"a_deg": -30}, "A .* must be a number >= 0"),
+    ({"load_kg": -1}, "the load must be a number >= 0"),
+    ({"lifts_per_min": -0.5}, "frequency must be a number >= 0"),
+    ({"h_cm": float("nan")}, "H .* must be a number"),
+    ({"coupling": "sticky"}, "coupling must be one of"),
+    ({"duration_h": 0}, "duration must be positive"),
+])
+def test_inputs_outside_the_equation_are_refused(kwargs, match):
+    args = {"load_kg": 10, "h_cm": 30, "v_cm": 75, "d_cm": 30, "a_deg": 0, "lifts_per_min": 1, "duration_h": 1,
+            "coupling": "good"} | kwargs
+    with pytest.raises(OptionError, match=match):
+        niosh.lifting_index(**args)
+    with pytest.raises(PostureError):  # one family: the CLI and the app print a one-line reason
+        niosh.lifting_index(**args)
+
+
+def test_single_multipliers_refuse_negative_inputs():
+    with pytest.raises(OptionError):
+        niosh.horizontal_multiplier(-10)
+    with pytest.raises(OptionError):
+        niosh.distance_multiplier(-1)
+    with pytest.raises(OptionError):
+        niosh.asymmetric_multiplier(-45)
+
+
+@pytest.mark.parametrize(("f", "hours", "v", "fm"), [
+    (8.0, 8, 30, 0.18),  # last non-zero row of the (<=8 h, V<75) column
+    (8.5, 8, 30, 0.0),  # between 0.18 and a 0.00 cell: no blend toward zero, the 0.00 applies
+    (8.99, 8, 30, 0.0),
+    (10.5, 2, 80, (0.26 + 0.23) / 2),  # both cells non-zero: linear
+    (12.5, 2, 80, 0.0),  # past the (<=2 h, V>=75) column's last non-zero row (12/min)
+    (14.5, 1, 80, (0.31 + 0.28) / 2),
+    (15.01, 1, 80, 0.0),  # beyond Table 5
+])
+def test_interpolation_never_blends_toward_a_zero_cell(f, hours, v, fm):
+    assert niosh.frequency_multiplier(f, hours, v) == pytest.approx(fm)
+
+
+def test_zero_load_gives_zero_index():
+    assert niosh.lifting_index(0, 30, 75, 30, 0, 1, 1, "good").lifting_index == 0.0

@@ -123,15 +123,17 @@ def _niosh_block(kin: LiftKinematics, reps: list[Repetition], options: AnalyzeOp
     for r in complete:
         h_o = kin.hand_to_ankles_px[r.liftoff] * cm_per_px
         h_d = kin.hand_to_ankles_px[r.end] * cm_per_px
-        v_o = kin.hand_height_px[r.liftoff] * cm_per_px
-        v_d = kin.hand_height_px[r.end] * cm_per_px
+        # hands a little below the floor line are landmark noise: V is at least 0
+        v_o = max(0.0, float(kin.hand_height_px[r.liftoff] * cm_per_px))
+        v_d = max(0.0, float(kin.hand_height_px[r.end] * cm_per_px))
         if not np.isfinite([h_o, h_d, v_o, v_d]).all():
             continue
         a_o = abs(float(np.nan_to_num(kin.twist_deg[r.liftoff])))
         a_d = abs(float(np.nan_to_num(kin.twist_deg[r.end])))
         d = abs(v_d - v_o)
         origin = niosh.lifting_index(options.load_kg, h_o, v_o, d, a_o, freq, dur, options.coupling)
-        dest = niosh.lifting_index(options.load_kg, h_d, v_d, d, a_d, freq, dur, options.coupling)
+        # the FM column comes from V at the origin for both ends (Applications Manual)
+        dest = niosh.lifting_index(options.load_kg, h_d, v_d, d, a_d, freq, dur, options.coupling, v_origin_cm=v_o)
         per_rep.append({"origin": origin.to_dict(), "destination": dest.to_dict(),
                         "lifting_index": max(origin.lifting_index, dest.lifting_index)})
     if not per_rep:

@@ -10,15 +10,29 @@ RWL = LC x HM x VM x DM x AM x FM x CM, LI = load / RWL, with
 - AM = 1 - 0.0032 A    (A in degrees; A > 135 -> 0)
 - FM from :data:`FM_TABLE` (Waters et al. 1993, Table 5), CM from :data:`CM_TABLE` (Table 7).
 
-Frequencies between the rows of Table 5 are interpolated linearly (our choice; the
-manual lists only the rows); below 0.2 lifts/min the 0.2 row applies (Table 5 footnote).
+The frequency multiplier's column is chosen by the work duration and by V **at the origin** of the lift
+(Applications Manual, Table 5: the V < 75 cm / V >= 75 cm columns refer to the hands' height at the origin),
+so the origin and the destination of one lift share one FM.
+
+Interpolation in Table 5 (our rule; the manual lists only the rows): between two listed rows whose cells are
+both non-zero, FM is interpolated linearly; below 0.2 lifts/min the 0.2 row applies (Table 5 footnote). A
+0.00 cell means the equation does not accept that frequency for that duration and V, so we never blend
+toward it: any frequency above the last non-zero row of a column gives FM = 0 (RWL 0, LI infinite), and
+above 15 lifts/min FM is 0 in every column.
+
+Inputs outside the equation's range are refused with :class:`~posture.errors.OptionError` (a
+``ValueError``): negative H, V, D or A, a negative load, a negative frequency, a duration that is not
+positive or exceeds 8 hours (the equation is defined for shifts up to 8 h), an unknown coupling.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+from posture.errors import OptionError
 
 LOAD_CONSTANT_KG = 23.0
 
@@ -51,10 +65,25 @@ CM_TABLE = {"good": (1.00, 1.00), "fair": (0.95, 1.00), "poor": (0.90, 0.90)}
 DURATIONS = ("short", "moderate", "long")  # <=1 h, 1-2 h, 2-8 h (Applications Manual, section 1.3.5)
 
 
+MAX_DURATION_H = 8.0  # Applications Manual section 1.3.5: the duration categories end at an 8-hour shift
+
+
+def _check(name: str, value: float, unit: str, low: float = 0.0) -> float:
+    """``value`` as a float, refusing NaN and values below ``low`` with a message that says why."""
+    v = float(value)
+    if not math.isfinite(v) or v < low:
+        raise OptionError(f"NIOSH lifting equation: {name} must be a number >= {low:g} {unit}, got {value!r} "
+                          f"(the equation is not defined there)")
+    return v
+
+
 def duration_category(duration_h: float) -> str:
-    """Short (<= 1 h), moderate (<= 2 h) or long (<= 8 h) lifting duration."""
-    if duration_h <= 0:
-        raise ValueError(f"lifting duration must be positive, got {duration_h} h")
+    """Short (<= 1 h), moderate (<= 2 h) or long (<= 8 h) lifting duration; longer shifts are refused."""
+    if not math.isfinite(float(duration_h)) or duration_h <= 0:
+        raise OptionError(f"lifting duration must be positive, got {duration_h} h")
+    if duration_h > MAX_DURATION_H:
+        raise OptionError(f"lifting duration must be at most {MAX_DURATION_H:g} h, got {duration_h} h: the NIOSH "
+                          "equation's frequency table covers shifts up to 8 hours and does not apply beyond")
     if duration_h <= 1:
         return "short"
     if duration_h <= 2:
@@ -63,45 +92,51 @@ def duration_category(duration_h: float) -> str:
 
 
 def horizontal_multiplier(h_cm: float) -> float:
+    h_cm = _check("H (hands in front of the ankles)", h_cm, "cm")
     if h_cm > 63:
         return 0.0
     return 1.0 if h_cm <= 25 else 25.0 / h_cm
 
 
 def vertical_multiplier(v_cm: float) -> float:
-    if v_cm > 175 or v_cm < 0:
+    v_cm = _check("V (hands above the floor)", v_cm, "cm")
+    if v_cm > 175:
         return 0.0
     return 1.0 - 0.003 * abs(v_cm - 75.0)
 
 
 def distance_multiplier(d_cm: float) -> float:
-    d = abs(d_cm)
+    d = _check("D (vertical travel)", d_cm, "cm")
     if d > 175:
         return 0.0
     return 1.0 if d < 25 else 0.82 + 4.5 / d
 
 
 def asymmetric_multiplier(a_deg: float) -> float:
-    a = abs(a_deg)
+    a = _check("A (asymmetry angle)", a_deg, "deg")
     return 0.0 if a > 135 else 1.0 - 0.0032 * a
 
 
-def frequency_multiplier(lifts_per_min: float, duration_h: float, v_cm: float) -> float:
-    """FM from Table 5 (linear interpolation between rows; <0.2/min uses the 0.2 row; >15/min is 0)."""
-    if lifts_per_min < 0:
-        raise ValueError(f"lifting frequency must be >= 0, got {lifts_per_min}")
-    if lifts_per_min > 15:
+def frequency_multiplier(lifts_per_min: float, duration_h: float, v_origin_cm: float) -> float:
+    """FM from Table 5; the column from the duration and V **at the origin** (see the module docstring for
+    the interpolation rule: linear between non-zero rows, never toward a 0.00 cell)."""
+    f = _check("lifting frequency", lifts_per_min, "lifts/min")
+    v = _check("V at the origin", v_origin_cm, "cm")
+    if f > FM_FREQUENCIES[-1]:
         return 0.0
-    col = 2 * DURATIONS.index(duration_category(duration_h)) + (1 if v_cm >= 75 else 0)
-    f = max(lifts_per_min, 0.2)
-    return float(np.interp(f, FM_FREQUENCIES, FM_TABLE[:, col]))
+    col = FM_TABLE[:, 2 * DURATIONS.index(duration_category(duration_h)) + (1 if v >= 75 else 0)]
+    f = max(f, FM_FREQUENCIES[0])
+    last = int(np.flatnonzero(col > 0).max())  # last row the equation accepts in this column
+    if f > FM_FREQUENCIES[last]:
+        return 0.0
+    return float(np.interp(f, FM_FREQUENCIES[:last + 1], col[:last + 1]))
 
 
 def coupling_multiplier(coupling: str, v_cm: float) -> float:
     try:
         lo, hi = CM_TABLE[coupling]
     except KeyError:
-        raise ValueError(f"coupling must be one of {', '.join(CM_TABLE)}, got {coupling!r}") from None
+        raise OptionError(f"coupling must be one of {', '.join(CM_TABLE)}, got {coupling!r}") from None
     return hi if v_cm >= 75 else lo
 
 
@@ -125,23 +160,34 @@ class NioshResult:
     rwl_kg: float
     load_kg: float
     lifting_index: float
+    v_origin_cm: float = float("nan")  # V at the origin, which chose the FM column
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 def lifting_index(load_kg: float, h_cm: float, v_cm: float, d_cm: float, a_deg: float, lifts_per_min: float,
-                  duration_h: float, coupling: str) -> NioshResult:
-    """RWL (kg) and LI = load / RWL at one location; LI is inf when the RWL is 0."""
+                  duration_h: float, coupling: str, v_origin_cm: float | None = None) -> NioshResult:
+    """RWL (kg) and LI = load / RWL at one end of a lift; LI is inf when the RWL is 0.
+
+    ``v_cm`` is the hands' height at this end; ``v_origin_cm`` the height at the origin, which selects
+    the FM column (Applications Manual). Leave it out when this call *is* the origin. For the destination
+    pass the origin's V: e.g. lowering from V = 100 cm to V = 50 cm (D = 50) at 11 lifts/min for 2 h,
+    ``lifting_index(5, 30, 50, 50, 0, 11, 2, "good", v_origin_cm=100).fm`` is 0.23, the V >= 75 column.
+    Out-of-range inputs raise :class:`~posture.errors.OptionError` (see the module docstring).
+    """
+    load_kg = _check("the load", load_kg, "kg")
+    v_origin = v_cm if v_origin_cm is None else v_origin_cm
     hm, vm, dm = horizontal_multiplier(h_cm), vertical_multiplier(v_cm), distance_multiplier(d_cm)
     am = asymmetric_multiplier(a_deg)
-    fm = frequency_multiplier(lifts_per_min, duration_h, v_cm)
+    fm = frequency_multiplier(lifts_per_min, duration_h, v_origin)
     cm = coupling_multiplier(coupling, v_cm)
     rwl = LOAD_CONSTANT_KG * hm * vm * dm * am * fm * cm
     li = load_kg / rwl if rwl > 0 else float("inf")
-    return NioshResult(h_cm=h_cm, v_cm=v_cm, d_cm=abs(d_cm), a_deg=abs(a_deg), frequency_per_min=lifts_per_min,
-                       duration_h=duration_h, coupling=coupling, hm=hm, vm=vm, dm=dm, am=am, fm=fm, cm=cm,
-                       rwl_kg=rwl, load_kg=load_kg, lifting_index=li)
+    return NioshResult(h_cm=float(h_cm), v_cm=float(v_cm), d_cm=float(d_cm), a_deg=float(a_deg),
+                       frequency_per_min=float(lifts_per_min), duration_h=float(duration_h), coupling=coupling,
+                       hm=hm, vm=vm, dm=dm, am=am, fm=fm, cm=cm, rwl_kg=rwl, load_kg=load_kg, lifting_index=li,
+                       v_origin_cm=float(v_origin))
 
 
 def li_category(li: float) -> str:
