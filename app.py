@@ -33,4 +33,7 @@ page = st.navigation([
 # from streamlit-webrtc's false "stale context" alarm (see app_pages/app_ui.py, _guard_false_orphan).
 st.session_state["_page_prev"] = st.session_state.get("_page_now")
 st.session_state["_page_now"] = page.url_path
+from app_ui import jobs_in_sidebar  # noqa: E402 - needs the pages folder on sys.path (above)
+
+jobs_in_sidebar(page.url_path)  # analyses still running on other pages keep going; say so
 page.run()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -73,165 +72,269 @@ def history():
 
 
 # ----------------------------------------------------------------------------- analysis
-class _ProgressBar:
-    """Frames done and time left, updated at most 5 times a second."""
-
-    def __init__(self, label: str):
-        self.bar = st.progress(0.0, text=f"{label}: starting...")
-        self.label, self.start, self.last = label, time.monotonic(), 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.2 and done < total:
-            return
-        self.last = now
-        rate = done / max(now - self.start, 1e-6)
-        left = (total - done) / rate if rate > 0 else 0.0
-        self.bar.progress(min(done / max(total, 1), 1.0),
-                          text=f"{self.label}: {done}/{total} frames, about {left:.0f} s left")
-
-    def done(self) -> None:
-        self.bar.empty()
+def show_problem(p) -> None:
+    """A failure in plain words: what happened, then what to do (never a traceback)."""
+    st.error(f"**{p.title}.** {p.detail}\n\n**What to do:** {p.advice}", icon=":material/error:")
 
 
-def analyse_upload(task: str, name: str, data: bytes, options, kind: str = "video") -> dict[str, Any]:
-    """Run one analysis on uploaded bytes; returns the session's result record."""
-    from posture.analyses import load_input, run_analysis
-    from posture.export import Still, frames_csv, report_html, report_pdf
-    from posture.io.annotate import render_annotated
+def setup_advice(task: str) -> None:
+    """The camera set-up sketch and tips for the task, beside its upload box."""
+    from setup_art import SETUP
 
-    mp = model_path()
-    t0 = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="posture-app-") as tmp:
-        src = Path(tmp) / f"upload{Path(name).suffix.lower()}"
-        src.write_bytes(data)
-        bar = _ProgressBar("Finding the body in each frame")
-        seq = load_input(src, task, model_path=mp, progress=bar)
-        bar.done()
-        with st.spinner("Analysing the movement..."):
-            report = run_analysis(task, seq, options)
-        t_analysis = time.monotonic() - t0
-        is_photo = kind == "photo" or report.video.is_image
-        out = Path(tmp) / ("annotated.png" if is_photo else "annotated.mp4")
-        bar = _ProgressBar("Drawing on your video")
-        ann = render_annotated(src, seq, report, out, progress=bar)
-        bar.done()
-        media = out.read_bytes()
-    stills = [Still(k.caption, k.rgb, k.time_s) for k in ann.key_frames]
-    with st.spinner("Preparing the downloadable reports..."):
-        html = report_html(report, stills, source_name=name)
-        pdf = report_pdf(report, stills, source_name=name)
-        csv = frames_csv(seq, report)
-    record = {"task": task, "name": name, "report": report, "media": media, "is_photo": is_photo,
-              "html": html, "pdf": pdf, "csv": csv, "json": report.to_json(), "stills": stills,
-              "analysis_s": t_analysis, "total_s": time.monotonic() - t0, "history_id": None}
-    if st.session_state.get("save_history", True):
-        try:
-            record["history_id"] = history().add(report, source_name=name)
-        except Exception as e:  # noqa: BLE001 - history must never cost the user their result
-            record["history_error"] = str(e)
-    return record
+    title, svg, tips = SETUP[task]
+    with st.container(border=True):
+        st.markdown("**How to film it**")
+        st.markdown(svg, unsafe_allow_html=True)
+        st.caption(tips)
+
+
+def _job_progress(task: str) -> None:
+    """Progress of the task's running job; reruns the whole page once it has finished."""
+    job = st.session_state.get("jobs", {}).get(task)
+    if job is None:
+        return
+    if not job.running:
+        st.rerun()
+    stage, frac, text = job.progress()
+    left = ""
+    if 0.05 < frac < 1:
+        spent = time.monotonic() - job.started
+        left = f", about {spent * (1 - frac) / frac:.0f} s left"
+    st.progress(frac, text=f"{job.name}: {text}{left}")
+    st.caption("You can open other pages meanwhile: the analysis keeps going and its result waits here.")
+    if st.button("Stop the analysis", key=f"stop-{task}"):
+        job.cancel()
+
+
+def jobs_in_sidebar(current_task: str | None = None) -> None:
+    """A note in the sidebar for every analysis still running on another page."""
+    for task, job in st.session_state.get("jobs", {}).items():
+        if task != current_task and job.running:
+            _, frac, _ = job.progress()
+            st.sidebar.info(f"Analysing {job.name} ({PAGE_TASK_TITLES.get(task, task)}): {frac:.0%}")
+        elif task != current_task and job.result is not None:
+            st.sidebar.success(f"{PAGE_TASK_TITLES.get(task, task)} result ready: {job.name}")
+
+
+def _collect(task: str) -> None:
+    """Move a finished job's result (or problem) to the page's state."""
+    job = st.session_state.get("jobs", {}).get(task)
+    if job is None or job.running:
+        return
+    del st.session_state["jobs"][task]
+    if job.result is not None:
+        st.session_state.setdefault("results", {})[task] = job.result
+        st.session_state.setdefault("problems", {}).pop(task, None)
+    elif job.problem is not None:
+        st.session_state.setdefault("problems", {})[task] = job.problem
+
+
+def start_job(task: str, name: str, data: bytes, options, kind: str):
+    from analysis_job import AnalysisJob
+
+    job = AnalysisJob(task, PAGE_TASK_TITLES[task], name, data, options, kind, model_path(),
+                      st.session_state.get("history_path") or None, st.session_state.get("save_history", True))
+    st.session_state.setdefault("jobs", {})[task] = job
+    st.session_state.setdefault("results", {}).pop(task, None)
+    st.session_state.setdefault("problems", {}).pop(task, None)
+    return job.start()
 
 
 def upload_section(task: str, options_fn) -> None:
-    """File upload (and photo capture for sitting), content checks, Analyse button, results."""
-    from posture.errors import PostureError
+    """Camera advice, file upload (and photo capture for sitting), content checks, Analyse, progress, results."""
+    from analysis_job import Problem
 
-    types = list(VIDEO_TYPES + PHOTO_TYPES)
-    up = st.file_uploader("Video or photo", type=types, key=f"upload-{task}",
-                          help="Phone formats: mp4, mov, m4v, webm, jpg, png. Portrait clips are turned upright.")
-    shot = None
-    if task == "sit":
-        with st.expander("Or take a photo with the webcam"):
-            shot = st.camera_input("Photo of you sitting, from the side", key=f"camera-{task}")
-    options = options_fn()
-    chosen = up or shot
-    if chosen is None:
-        st.caption("Nothing is uploaded anywhere: the file is analysed on this computer and deleted afterwards.")
-    elif st.button("Analyse", type="primary", key=f"analyse-{task}"):
-        name = getattr(chosen, "name", "photo.jpg") or "photo.jpg"
-        data = chosen.getvalue()
-        try:
-            kind = sniff_media(name, data[:64])
-            st.session_state.setdefault("results", {})[task] = analyse_upload(task, name, data, options, kind)
-        except ValueError as e:
-            st.error(str(e))
-        except PostureError as e:
-            st.error(f"Could not analyse {name}: {e}")
-        except ImportError as e:
-            st.error(f"The {PAGE_TASK_TITLES[task].lower()} analysis is not available in this version ({e}).")
+    _collect(task)
+    photos_ok = task != "walk"  # walking is judged over steps: a photo cannot show them
+    types = list(VIDEO_TYPES + (PHOTO_TYPES if photos_ok else ()))
+    box, advice = st.columns([3, 2])
+    with advice:
+        setup_advice(task)
+    with box:
+        up = st.file_uploader("Video" + (" or photo" if photos_ok else ""), type=types, key=f"upload-{task}",
+                              help=f"Phone formats: {', '.join(types)}. Portrait clips are turned upright."
+                              + ("" if photos_ok else " Walking needs a video: a photo cannot show your steps."))
+        shot = None
+        if task == "sit":
+            with st.expander("Or take a photo with the webcam"):
+                shot = st.camera_input("Photo of you sitting, from the side", key=f"camera-{task}")
+        options = options_fn()
+        chosen = up or shot
+        job = st.session_state.get("jobs", {}).get(task)
+        if job is not None and job.running:
+            st.fragment(run_every=0.5)(_job_progress)(task)
+        elif chosen is None:
+            st.caption("Nothing is uploaded anywhere: the file is analysed on this computer and deleted afterwards.")
+        elif st.button("Analyse", type="primary", key=f"analyse-{task}"):
+            name = getattr(chosen, "name", "photo.jpg") or "photo.jpg"
+            data = chosen.getvalue()
+            try:
+                kind = sniff_media(name, data[:64])
+            except ValueError as e:
+                show_problem(Problem("This file cannot be analysed", str(e),
+                                     "Choose a video (mp4, mov, m4v, webm) or a photo (jpg, png) straight from "
+                                     "your phone or camera."))
+                return
+            if kind == "photo" and not photos_ok:
+                show_problem(Problem(f"{name} is a photo", "Walking is judged over several steps, and a photo "
+                                     "shows only one moment.", "Film yourself walking past the camera for at least "
+                                     "4 steps (about 5 seconds) and upload the video."))
+                return
+            start_job(task, name, data, options, kind)
+            st.rerun()
+    problem = st.session_state.get("problems", {}).get(task)
+    if problem is not None:
+        show_problem(problem)
     record = st.session_state.get("results", {}).get(task)
     if record:
-        show_results(record)
+        try:
+            show_results(record)
+        except Exception as e:  # noqa: BLE001 - a display fault must not show a traceback
+            log.exception("showing results failed")
+            from analysis_job import explain
+
+            show_problem(explain(e, record.get("name", "this file"), PAGE_TASK_TITLES.get(task, task)))
 
 
 # ----------------------------------------------------------------------------- results
-def finding_card(f) -> None:
-    words = {"warning": "Needs attention", "notice": "Worth a look", "ok": "Fine", "not_assessed": "Not assessed"}
+def finding_card(f, is_photo: bool = False) -> None:
+    from posture.present import SEVERITY_WORDS, finding_title, for_photo, threshold_sentence
+
     with st.container(border=True):
-        st.markdown(f"**{SEVERITY_ICON.get(f.severity, '')} {f.id.replace('_', ' ').capitalize()}** "
-                    f"&middot; {words.get(f.severity, f.severity)}")
-        st.write(f.message)
+        st.markdown(f"**{SEVERITY_ICON.get(f.severity, '')} {finding_title(f.id)}** "
+                    f"&middot; {SEVERITY_WORDS.get(f.severity, f.severity)}")
+        st.write(for_photo(f.message, is_photo))
         if f.advice:
-            st.markdown(f"**What to do:** {f.advice}")
-        bits = []
-        if f.value is not None:
-            bits.append(f"measured {f.value:.1f} {f.unit}".rstrip() if isinstance(f.value, float)
-                        else f"measured {f.value} {f.unit}")
-        if f.threshold is not None:
-            bits.append(f"threshold {f.threshold} {f.unit}".rstrip())
-        if f.time_ranges_s:
-            bits.append("when: " + ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in f.time_ranges_s[:5]))
+            st.markdown(f"**What to do:** {for_photo(f.advice, is_photo)}")
+        bits = [threshold_sentence(f.value, f.threshold, f.unit, f.severity)]
+        if f.time_ranges_s and not is_photo:
+            bits.append("When: " + ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in f.time_ranges_s[:5])
+                        + (" and more" if len(f.time_ranges_s) > 5 else "") + ".")
         if f.severity != "not_assessed":
-            bits.append(f"confidence {f.confidence:.0%}")
-        st.caption(" · ".join(bits))
+            bits.append(f"How sure: {f.confidence:.0%}.")
+        st.caption(" ".join(b for b in bits if b))
+
+
+def headline(report, is_photo: bool) -> None:
+    """The honest top line: what was flagged, what could not be judged and why, and only then "nothing flagged"."""
+    from posture.present import finding_title, for_photo, summary_of
+
+    s = summary_of(report)
+    text = for_photo(s.get("headline") or "", is_photo)
+    if s["status"] == "flagged":
+        st.warning(f"**{text}**", icon=":material/warning:")
+    elif s["status"] == "nothing_flagged":
+        st.success(f"**{text}**", icon=":material/check_circle:")
+    else:
+        st.info(f"**{text}** So this result cannot say your movement is fine.", icon=":material/help:")
+    if s.get("not_assessed"):
+        names = ", ".join(finding_title(i).lower() for i in s["not_assessed"])
+        why = f" Main reason: {s['main_reason']}." if s.get("main_reason") else ""
+        st.caption(f"Could not judge: {names}.{why}")
+
+
+def key_numbers_row(report) -> None:
+    from posture.present import key_numbers
+
+    rows = key_numbers(report)
+    if not rows:
+        return
+    short = [(k, v) for k, v in rows if len(v) <= 22]
+    long = [(k, v) for k, v in rows if len(v) > 22]
+    if short:
+        cols = st.columns(min(len(short), 5))
+        for i, (k, v) in enumerate(short):
+            cols[i % len(cols)].metric(k, v)
+    for k, v in long:
+        st.markdown(f"**{k}:** {v}")
 
 
 def show_results(record: dict[str, Any]) -> None:
     from posture.export import flat_metrics, sorted_findings
-    from posture.plots import report_charts
+    from posture.plots import link_findings
 
     report = record["report"]
-    flagged = [f for f in report.findings if f.flagged]
+    is_photo = record["is_photo"]
     st.subheader(f"Results for {record['name']}")
-    st.caption(f"View: {report.view} · {report.video.n_frames} frame(s) · analysed in {record['analysis_s']:.1f} s")
+    what = "a photo" if is_photo else f"{report.video.duration_s:.1f} s of video"
+    when = f" · analysed in {record['analysis_s']:.1f} s" if record.get("analysis_s") is not None else ""
+    st.caption(f"{what} · seen from the {report.view}{when}")
     if record.get("history_error"):
         st.warning(f"Not saved to history: {record['history_error']}")
-    if flagged:
-        st.markdown(f"**{len(flagged)} thing(s) to look at**")
-    else:
-        st.success("Nothing flagged in this clip.")
+    headline(report, is_photo)
+    key_numbers_row(report)
+    if report.task == "walk" and not (report.metrics or {}).get("step_length_m"):
+        st.caption("Give your height above and analyse again to get your step length and walking speed.")
     left, right = st.columns([3, 2])
     with left:
-        if record["is_photo"]:
-            st.image(record["media"], caption="Your photo with the pose drawn on it")
-        else:
-            st.video(record["media"], format="video/mp4")
-        st.download_button("Download annotated " + ("photo" if record["is_photo"] else "video"), record["media"],
-                           file_name="posture_" + ("annotated.png" if record["is_photo"] else "annotated.mp4"),
-                           mime="image/png" if record["is_photo"] else "video/mp4", key=f"dl-media-{record['task']}")
+        if record.get("media") is not None:
+            if is_photo:
+                st.image(record["media"], caption="Your photo with the pose drawn on it")
+            else:
+                st.video(record["media"], format="video/mp4")
+            st.download_button("Download annotated " + ("photo" if is_photo else "video"), record["media"],
+                               file_name="posture_" + ("annotated.png" if is_photo else "annotated.mp4"),
+                               mime="image/png" if is_photo else "video/mp4", key=f"dl-media-{record['task']}")
     with right:
         st.markdown("#### Findings")
-        for f in sorted_findings(report):
-            finding_card(f)
-    charts = report_charts(report)
+        findings = sorted_findings(report)
+        for f in findings:
+            if f.severity != "not_assessed":
+                finding_card(f, is_photo)
+        na = [f for f in findings if f.severity == "not_assessed"]
+        if na:
+            with st.expander(f"Could not judge ({len(na)})", expanded=len(na) == len(findings)):
+                for f in na:
+                    finding_card(f, is_photo)
+    charts = record.get("charts")
+    if charts is None:
+        from posture.plots import report_charts
+
+        charts = report_charts(report)
     if charts:
+        links = link_findings(report)
+        main = [(n, png) for n, png in charts if links.get(n) is not None]
+        other = [(n, png) for n, png in charts if links.get(n) is None]
         st.markdown("#### Over time")
-        st.caption("Shaded: when a finding was flagged. Dashed line: threshold. Ticks: events (steps, repetitions).")
-        for _, ch in charts:
-            st.altair_chart(ch, width="stretch")
+        st.caption("Dashed line: the limit; pale red: the side of it that is flagged. Orange or red columns: when "
+                   "a finding was flagged. Ticks along the bottom: steps or repetitions.")
+        for _, png in main or other:
+            st.image(png, width="stretch", caption=None)
+        if main and other:
+            with st.expander(f"More measurements ({len(other)})"):
+                for _, png in other:
+                    st.image(png, width="stretch")
     metrics = flat_metrics(report.metrics)
     if metrics:
+        from posture.present import fmt_value
+
         with st.expander("All numbers"):
-            st.table({"metric": list(metrics), "value": [str(v) for v in metrics.values()]})
-    st.markdown("#### Keep or share this report")
-    c = st.columns(4)
-    t = record["task"]
-    c[0].download_button("Report (HTML)", record["html"], "posture_report.html", "text/html", key=f"dl-html-{t}")
-    c[1].download_button("Report (PDF)", record["pdf"], "posture_report.pdf", "application/pdf", key=f"dl-pdf-{t}")
-    c[2].download_button("Report (JSON)", record["json"], "posture_report.json", "application/json", key=f"dl-json-{t}")
-    c[3].download_button("Per-frame data (CSV)", record["csv"], "posture_frames.csv", "text/csv", key=f"dl-csv-{t}")
+            st.table({"measure": [k.replace("_", " ").replace(".", ": ") for k in metrics],
+                      "value": [fmt_value(v, _unit_of(k)) for k, v in metrics.items()]})
+    if record.get("html") is not None:
+        st.markdown("#### Keep or share this report")
+        c = st.columns(4)
+        t = record["task"] + ("-h" if record.get("from_history") else "")
+        c[0].download_button("Report (HTML)", record["html"], "posture_report.html", "text/html", key=f"dl-html-{t}")
+        if record.get("pdf") is not None:
+            c[1].download_button("Report (PDF)", record["pdf"], "posture_report.pdf", "application/pdf",
+                                 key=f"dl-pdf-{t}")
+        c[2].download_button("Report (JSON)", record["json"], "posture_report.json", "application/json",
+                             key=f"dl-json-{t}")
+        if record.get("csv") is not None:
+            c[3].download_button("Per-frame data (CSV)", record["csv"], "posture_frames.csv", "text/csv",
+                                 key=f"dl-csv-{t}")
     st.caption(NOT_A_DIAGNOSIS)
+
+
+def _unit_of(metric_name: str) -> str:
+    """The unit a metric's name ends with (``trunk_lean_deg`` -> ``deg``), for formatting."""
+    for suffix, unit in (("_deg", "deg"), ("_spm", "steps/min"), ("_m_s", "m/s"), ("_s", "s"), ("_m", "m"),
+                         ("_share", "share"), ("_fraction", "share"), ("_pct", "%"), ("_px", "px"), ("_kg", "kg"),
+                         ("_cm", "cm"), ("_min", "min")):
+        if metric_name.endswith(suffix):
+            return unit
+    return ""
 
 
 # ----------------------------------------------------------------------------- live webcam

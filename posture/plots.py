@@ -1,89 +1,222 @@
-"""Interactive charts of a report's per-frame series (Altair / Vega-Lite).
+"""Charts of a report's per-frame series: one picture per measure, the same in the app, the HTML and the PDF.
 
-One chart per series in ``Report.series``: the value over time, the threshold
-as a dashed rule, the time ranges of the matching flagged finding shaded, and
-the report's events (heel strikes, repetitions, holds) as ticks. A series
-names its finding with an optional ``"finding"`` key; otherwise a finding
-whose id equals the series name is used. Pure data in, chart objects out.
+Each chart shows the value over time in the units a person reads (``posture.present``), the limit as a
+dashed line with the worse side of it lightly shaded (the threshold band), the time ranges of the matching
+flagged finding shaded, and the report's events (steps, repetitions, holds) as ticks along the bottom.
+
+Which series get a chart (:func:`chart_names`): those with at least two finite values whose matching
+finding was assessed; none for a photo (one moment has no "over time"). Series are matched to findings by
+an explicit ``"finding"`` key, else by the id, else by shared words in the name, else by the same unit and
+limit (:func:`link_findings`).
+
+Static PNGs (matplotlib, Agg): they render at their natural size everywhere, need no JavaScript, and the
+browser test can measure their drawn area. Pure data in, bytes out.
 """
 
 from __future__ import annotations
 
+import io
+import re
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from posture.present import fmt_value, unit_style, worse_side
 from posture.report import Finding, Report
 
+LINE = "#1f5fa8"
+SEVERITY_SHADE = {"warning": "#d62728", "notice": "#f0a500"}
+BAND = "#d62728"
+CHART_SIZE_IN = (9.0, 2.6)  # our choice: 900x260 px at 100 dpi reads well at the app's column width
+CHART_DPI = 100
+_IGNORED_WORDS = {"deg", "px", "s", "m", "cm", "pct", "spm", "the", "from", "with", "of", "x", "notice", "warning",
+                  "when", "than", "a", "and", "in", "at", "to", "not", "over", "positive", "negative", "above",
+                  "below", "body", "floor", "height"}
 
-def series_frame(s: dict[str, Any]) -> pd.DataFrame:
-    """A series as a two-column table ``time_s``, ``value`` (NaN rows dropped)."""
+
+def series_frame(s: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """``(time_s, values)`` of a series as float arrays of the same shape (ValueError otherwise)."""
     t = np.asarray(s.get("time_s", ()), float)
     v = np.asarray(s.get("values", ()), float)
     if t.shape != v.shape:
         raise ValueError(f"series time_s and values must have the same shape, got {t.shape} and {v.shape}")
-    df = pd.DataFrame({"time_s": t, "value": v})
-    return df[np.isfinite(df["value"])].reset_index(drop=True)
+    return t, v
 
 
-def finding_for_series(report: Report, name: str, s: dict[str, Any]) -> Finding | None:
-    fid = s.get("finding") or name
-    return report.finding(str(fid))
+def _words(*texts: object) -> set[str]:
+    """Content words of names and labels, plural "s" dropped ("knees" -> "knee")."""
+    out = set()
+    for text in texts:
+        if isinstance(text, str):
+            for w in re.split(r"[^a-z]+", text.lower()):
+                if w and w not in _IGNORED_WORDS:
+                    out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out
 
 
-def event_times(report: Report) -> pd.DataFrame:
-    """Every event with a time, as ``time_s``, ``event`` (e.g. "initial contact (left)")."""
-    rows = []
-    for kind, items in (report.events or {}).items():
-        if not isinstance(items, list):
+def link_findings(report: Report) -> dict[str, Finding | None]:
+    """Series name -> the finding it illustrates (or None); each finding used at most once.
+
+    An explicit ``"finding"`` key or an equal id wins; otherwise every (series, finding) pair is scored
+    by shared words (name and label vs id and threshold text) plus 2 when the unit and numeric limit are
+    the same, and pairs are taken best first; a tie for a series leaves it unlinked.
+    """
+    out: dict[str, Finding | None] = {name: None for name in report.series}
+    used: set[str] = set()
+    for name, s in report.series.items():
+        fid = s.get("finding")
+        f = report.finding(str(fid)) if fid else report.finding(name)
+        if f is not None:
+            out[name] = f
+            used.add(f.id)
+    pairs = []
+    for name, s in report.series.items():
+        if out[name] is not None:
             continue
-        for e in items:
-            if isinstance(e, dict) and e.get("time_s") is not None:
-                label = kind.replace("_", " ").rstrip("s")
-                if e.get("foot") or e.get("side"):
-                    label += f" ({e.get('foot') or e.get('side')})"
-                rows.append({"time_s": float(e["time_s"]), "event": label})
-    return pd.DataFrame(rows, columns=["time_s", "event"])
+        mine, thr = _words(name, s.get("label")), s.get("threshold")
+        for f in report.findings:
+            if f.id in used or (s.get("unit") and f.unit and f.unit != s.get("unit")):
+                continue
+            score = len(mine & _words(f.id, f.threshold))
+            if (isinstance(thr, (int, float)) and isinstance(f.threshold, (int, float)) and np.isfinite(float(thr))
+                    and abs(float(thr) - float(f.threshold)) < 1e-9):
+                score += 2
+            if score > 0:
+                pairs.append((score, name, f))
+    pairs.sort(key=lambda p: -p[0])
+    for score, name, f in pairs:
+        if out[name] is not None or f.id in used:
+            continue
+        rivals = [p for p in pairs if p[1] == name and p[0] == score and p[2].id not in used]
+        if len(rivals) > 1:
+            continue
+        out[name] = f
+        used.add(f.id)
+    return out
 
 
-def series_chart(report: Report, name: str, height: int = 180):
-    """The Altair chart of one series (see module docstring)."""
-    import altair as alt
+def chart_names(report: Report) -> list[str]:
+    """Series worth a chart, flagged ones first, then the other assessed ones, then plain measurements."""
+    if report.video.is_image or report.video.n_frames <= 1:
+        return []
+    links = link_findings(report)
+    keep = []
+    for k, (name, s) in enumerate(report.series.items()):
+        _, v = series_frame(s)
+        if np.isfinite(v).sum() < 2:
+            continue
+        f = links.get(name)
+        if f is not None and f.severity == "not_assessed":
+            continue
+        rank = 3 if f is None else (0 if f.flagged else 1)
+        keep.append((rank, k, name))
+    return [name for _, _, name in sorted(keep)]
+
+
+def bad_side(report: Report, name: str, finding: Finding | None) -> str | None:
+    """Which side of the series' limit is worse: ``"above"``, ``"below"`` or None when we cannot tell."""
+    s = report.series[name]
+    for key in ("worse", "direction", "bad_side"):
+        w = str(s.get(key) or "").lower()
+        if w in ("above", "higher", "higher_is_worse"):
+            return "above"
+        if w in ("below", "lower", "lower_is_worse"):
+            return "below"
+    side = worse_side(finding.id if finding else None)
+    if side in ("above", "below"):
+        return side
+    thr = s.get("threshold")
+    if finding is not None and finding.flagged and finding.time_ranges_s and thr is not None:
+        t, v = series_frame(s)
+        inside = np.zeros(t.shape, bool)
+        for a, b in finding.time_ranges_s:
+            inside |= (t >= a) & (t <= b)
+        vals = v[inside & np.isfinite(v)]
+        if vals.size:
+            return "above" if float(np.median(vals)) >= float(thr) else "below"
+    if finding is not None and isinstance(finding.threshold, str):
+        if "<" in finding.threshold and ">" not in finding.threshold:
+            return "below"
+        if ">" in finding.threshold and "<" not in finding.threshold:
+            return "above"
+    return "above"
+
+
+EVENT_WORDS = {"initial_contacts": "foot landings", "toe_offs": "toe-offs", "repetitions": "repetitions",
+               "holds": "holds", "reps": "repetitions", "breaks": "breaks"}
+
+
+def _events(report: Report) -> dict[str, list[float]]:
+    """Event kind in plain words -> times (s), for kinds whose items carry a ``time_s``."""
+    out: dict[str, list[float]] = {}
+    for kind, items in (report.events or {}).items():
+        if isinstance(items, list):
+            ts = [float(e["time_s"]) for e in items if isinstance(e, dict) and e.get("time_s") is not None]
+            if ts:
+                out[EVENT_WORDS.get(kind, kind.replace("_", " "))] = ts
+    return out
+
+
+def series_figure(report: Report, name: str, finding: Finding | None = None, size_in=CHART_SIZE_IN):
+    """A matplotlib Figure of one series (see module docstring)."""
+    from matplotlib.figure import Figure
 
     s = report.series[name]
-    df = series_frame(s)
+    if finding is None:
+        finding = link_findings(report).get(name)
     unit = str(s.get("unit") or "")
-    title = str(s.get("label") or name)
-    y_title = f"{title} ({unit})" if unit else title
-    layers = []
-    f = finding_for_series(report, name, s)
-    if f is not None and f.flagged and f.time_ranges_s:
-        shade = pd.DataFrame([{"start": a, "end": b, "finding": f.id} for a, b in f.time_ranges_s])
-        color = "#e45756" if f.severity == "warning" else "#f2b701"
-        layers.append(alt.Chart(shade).mark_rect(opacity=0.18, color=color).encode(
-            x="start:Q", x2="end:Q", tooltip=["finding:N", "start:Q", "end:Q"]))
-    line = alt.Chart(df).mark_line(point=len(df) < 3).encode(
-        x=alt.X("time_s:Q", title="time (s)"),
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
-        tooltip=[alt.Tooltip("time_s:Q", format=".2f"), alt.Tooltip("value:Q", format=".1f")],
-    )
-    layers.append(line)
+    scale = unit_style(unit).scale
+    t, v = series_frame(s)
+    v = v * scale
+    fig = Figure(figsize=size_in, dpi=CHART_DPI)
+    ax = fig.add_subplot(111)
+    finite = np.isfinite(v)
+    lo, hi = (float(np.nanmin(v)), float(np.nanmax(v))) if finite.any() else (0.0, 1.0)
     thr = s.get("threshold")
-    if thr is not None and np.isfinite(float(thr)):
-        layers.append(alt.Chart(pd.DataFrame({"threshold": [float(thr)]})).mark_rule(
-            strokeDash=[6, 4], color="#e45756").encode(y="threshold:Q", tooltip=["threshold:Q"]))
-    ev = event_times(report)
-    if len(ev):
-        layers.append(alt.Chart(ev).mark_tick(color="#4c78a8", thickness=2, size=14).encode(
-            x="time_s:Q", y=alt.value(height - 7), tooltip=["event:N", alt.Tooltip("time_s:Q", format=".2f")]))
-    return alt.layer(*layers).properties(title=title, height=height).interactive(bind_y=False)
+    thr_v = float(thr) * scale if isinstance(thr, (int, float)) and np.isfinite(float(thr)) else None
+    if thr_v is not None:
+        lo, hi = min(lo, thr_v), max(hi, thr_v)
+    pad = max((hi - lo) * 0.12, 1e-3 if hi == lo == 0 else abs(hi) * 0.05 + 1e-6)
+    ylo, yhi = lo - pad, hi + pad
+    if finding is not None and finding.flagged:
+        for k, (a, b) in enumerate(finding.time_ranges_s):
+            ax.axvspan(a, b, color=SEVERITY_SHADE[finding.severity], alpha=0.18, lw=0,
+                       label="when flagged" if k == 0 else None)
+    if thr_v is not None:
+        side = bad_side(report, name, finding)
+        if side == "above":
+            ax.axhspan(thr_v, yhi, color=BAND, alpha=0.07, lw=0)
+        elif side == "below":
+            ax.axhspan(ylo, thr_v, color=BAND, alpha=0.07, lw=0)
+        ax.axhline(thr_v, color=BAND, ls="--", lw=1.2, label=f"limit {fmt_value(float(thr), unit)}")
+    ax.plot(t, v, color=LINE, lw=1.8, marker="o" if finite.sum() < 3 else None, label="you")
+    for k, (kind, ev) in enumerate(_events(report).items()):
+        ax.plot(ev, [ylo + (yhi - ylo) * (0.04 + 0.07 * k)] * len(ev), "|", color=("#444444", "#999999")[k % 2],
+                ms=9, mew=1.5, label=kind)
+    ax.set_ylim(ylo, yhi)
+    if t.size:
+        ax.set_xlim(float(np.nanmin(t)), float(np.nanmax(t)) if np.nanmax(t) > np.nanmin(t) else float(np.nanmin(t)) + 1)
+    label = str(s.get("label") or name.replace("_", " "))
+    ax.set_title(label, fontsize=11, loc="left", fontweight="bold")
+    ax.set_xlabel("time in the video (s)", fontsize=9)
+    ax.set_ylabel(unit_style(unit).axis or unit_style(unit).suffix.strip() or "value", fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.grid(True, color="#e5e5e5", lw=0.6)
+    for sp in ("top", "right"):
+        ax.spines[sp].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
 
 
-def report_charts(report: Report) -> list[tuple[str, Any]]:
-    """(name, chart) for every series with at least one finite value."""
-    out = []
-    for name in report.series:
-        if len(series_frame(report.series[name])):
-            out.append((name, series_chart(report, name)))
-    return out
+def series_png(report: Report, name: str, finding: Finding | None = None) -> bytes:
+    fig = series_figure(report, name, finding)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", facecolor="white")
+    return buf.getvalue()
+
+
+def report_charts(report: Report) -> list[tuple[str, bytes]]:
+    """``(series name, PNG bytes)`` for every chart worth showing (:func:`chart_names`)."""
+    links = link_findings(report)
+    return [(name, series_png(report, name, links.get(name))) for name in chart_names(report)]

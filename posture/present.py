@@ -1,0 +1,314 @@
+"""Numbers and words for people: one place that turns report values into what the app, the video overlay,
+the HTML/PDF reports and the history show, so they all agree.
+
+- :func:`fmt_value` writes a value with its unit and sensible rounding ("41°", "40% of your height",
+  "101 steps/min", "0.59 s", "1.2 m/s (4.3 km/h)").
+- :func:`threshold_sentence` writes a finding's measurement against its limit as a sentence, saying when a
+  value sits right on the limit instead of printing "measured 0.6, threshold 0.6".
+- :func:`summary_of` gives the report's ``summary`` block (the contract in ``posture.report``); for reports
+  made before that block existed it is computed from the findings the same way.
+- :func:`finding_title` gives a finding's plain name.
+
+Pure functions, no Streamlit, no drawing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+SEVERITY_WORDS = {"warning": "Needs attention", "notice": "Worth a look", "ok": "Fine", "not_assessed": "Not assessed"}
+SEVERITY_RANK = {"warning": 0, "notice": 1, "ok": 2, "not_assessed": 3}
+
+
+@dataclass(frozen=True)
+class UnitStyle:
+    """How a unit is shown: value x ``scale``, ``decimals`` places, then ``suffix`` (no space when it starts with °/%)."""
+
+    suffix: str
+    scale: float = 1.0
+    decimals: int = 1
+    axis: str = ""  # axis label of a chart ("degrees"); defaults to the suffix
+
+
+# Our choice, for readability: precision a person can use, not what the model resolves.
+UNITS: dict[str, UnitStyle] = {
+    "deg": UnitStyle("°", decimals=0, axis="degrees"),
+    "degrees": UnitStyle("°", decimals=0, axis="degrees"),
+    "steps/min": UnitStyle(" steps/min", decimals=0),
+    "spm": UnitStyle(" steps/min", decimals=0),
+    "s": UnitStyle(" s", decimals=1, axis="seconds"),
+    "min": UnitStyle(" min", decimals=0, axis="minutes"),
+    "share": UnitStyle("%", scale=100.0, decimals=0, axis="% of the time"),
+    "fraction": UnitStyle("%", scale=100.0, decimals=0, axis="%"),
+    "fraction of height": UnitStyle("% of your height", scale=100.0, decimals=0, axis="% of your height"),
+    "%": UnitStyle("%", decimals=0),
+    "pct": UnitStyle("%", decimals=0),
+    "ratio": UnitStyle("", decimals=2, axis="ratio"),
+    "m": UnitStyle(" m", decimals=2, axis="metres"),
+    "cm": UnitStyle(" cm", decimals=0, axis="cm"),
+    "m/s": UnitStyle(" m/s", decimals=2, axis="m/s"),
+    "kg": UnitStyle(" kg", decimals=1),
+    "score": UnitStyle("", decimals=0, axis="score"),
+    "px": UnitStyle(" px", decimals=0, axis="pixels"),
+    "trunk lengths": UnitStyle(" trunk lengths", decimals=2),
+    "hip widths": UnitStyle(" hip widths", decimals=2),
+    "reps": UnitStyle(" reps", decimals=0),
+    "count": UnitStyle("", decimals=0),
+}
+
+
+def unit_style(unit: str | None) -> UnitStyle:
+    u = (unit or "").strip()
+    return UNITS.get(u) or UNITS.get(u.lower()) or UnitStyle(f" {u}" if u else "", decimals=2, axis=u)
+
+
+def is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(float(v))
+
+
+def fmt_number(v: float, decimals: int) -> str:
+    """``v`` rounded to ``decimals`` places; values of 100 or more lose their decimals; no "-0"."""
+    if abs(v) >= 100:
+        decimals = 0
+    s = f"{v:.{decimals}f}"
+    return "0" if s.strip("-0.") == "" else s
+
+
+def fmt_value(v: Any, unit: str | None = "", *, with_unit: bool = True) -> str:
+    """A value as a person reads it (see module docstring); ``"-"`` for None/NaN; text passes through."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if not is_number(v):
+        return str(v)
+    st = unit_style(unit)
+    if (unit or "") == "m/s":
+        return f"{float(v):.1f} m/s ({float(v) * 3.6:.1f} km/h)" if with_unit else f"{float(v):.1f}"
+    if (unit or "") == "m" and abs(float(v)) < 2:  # a step of 0.40 m reads better as 40 cm
+        return f"{float(v) * 100:.0f} cm" if with_unit else f"{float(v) * 100:.0f}"
+    text = fmt_number(float(v) * st.scale, st.decimals)
+    return text + st.suffix if with_unit else text
+
+
+def axis_label(label: str, unit: str | None) -> str:
+    st = unit_style(unit)
+    ax = st.axis or st.suffix.strip()
+    return f"{label} ({ax})" if ax else label
+
+
+def plain_threshold(text: str) -> str:
+    """A threshold written as text, made readable: units as symbols, no doubled spaces."""
+    out = str(text).replace(" deg", "°").replace("deg)", "°)")
+    return " ".join(out.split())
+
+
+def threshold_sentence(value: Any, threshold: Any, unit: str | None, severity: str) -> str:
+    """The measurement against its limit, as a sentence ("Measured 41°; the limit is 20°.").
+
+    When value and limit look the same after rounding, it says the value sits right on the limit, so a
+    flagged "0.6 against 0.6" is explained rather than looking like a mistake.
+    """
+    parts = []
+    if is_number(value):
+        parts.append(f"Measured {fmt_value(value, unit)}")
+    if isinstance(threshold, str) and threshold.strip():
+        t = plain_threshold(threshold)
+        parts.append(f"flagged when {t[0].lower() + t[1:]}" if parts else f"Flagged when {t}")
+    elif is_number(threshold):
+        tv = fmt_value(threshold, unit)
+        if is_number(value) and fmt_value(value, unit) == tv:
+            parts.append(f"right on the limit of {tv}" + (", so it counts as flagged" if severity in ("notice", "warning")
+                                                          else ", so it just passes"))
+        else:
+            parts.append(f"the limit is {tv}")
+    if not parts:
+        return ""
+    return "; ".join(parts) + "."
+
+
+def finding_title(finding_id: str) -> str:
+    """The plain name of a finding ("Slouching"), from the check registry when it has the id."""
+    try:
+        from posture import checks
+
+        spec = getattr(checks, "REGISTRY", {}).get(finding_id)
+        if spec is not None:
+            return spec.title
+    except ImportError:  # older versions without the check layer
+        pass
+    return finding_id.replace("_", " ").strip().capitalize()
+
+
+def worse_side(finding_id: str | None) -> str | None:
+    """``"above"`` or ``"below"`` (which side of the limit is worse) from the check registry, else None."""
+    if not finding_id:
+        return None
+    try:
+        from posture import checks
+
+        spec = getattr(checks, "REGISTRY", {}).get(finding_id)
+        return getattr(spec, "worse", None)
+    except ImportError:
+        return None
+
+
+def for_photo(text: str, is_photo: bool) -> str:
+    """Words about a clip said of a photo when the input is one."""
+    if not is_photo or not text:
+        return text
+    for a, b in (("in this clip", "in this photo"), ("in this video", "in this photo"), ("this clip", "this photo"),
+                 ("this video", "this photo"), ("the clip", "the photo"), ("the video", "the photo")):
+        text = text.replace(a, b)
+    return text
+
+
+# ----------------------------------------------------------------------------- summary
+def _get(f: Any, key: str, default: Any = None) -> Any:
+    return f.get(key, default) if isinstance(f, Mapping) else getattr(f, key, default)
+
+
+def _short_reason(reason: str) -> str:
+    r = (reason or "").strip().rstrip(".")
+    return r.split(" (")[0] if " (" in r else r
+
+
+def summary_from_findings(findings: Iterable[Any]) -> dict[str, Any]:
+    """The ``summary`` block computed from findings (objects or dicts), as ``Report.to_dict()`` gives it."""
+    fs = list(findings)
+    flagged = sorted((f for f in fs if _get(f, "severity") in ("notice", "warning")),
+                     key=lambda f: (SEVERITY_RANK[_get(f, "severity")], -float(_get(f, "confidence", 0) or 0)))
+    na = [f for f in fs if _get(f, "severity") == "not_assessed"]
+    judged = [f for f in fs if _get(f, "severity") != "not_assessed"]
+    n = len(fs)
+    reasons = Counter(_short_reason(_get(f, "reason") or "") for f in na)
+    main_reason = reasons.most_common(1)[0][0] if reasons else None
+    if flagged:
+        status = "flagged"
+        names = [finding_title(_get(f, "id")).lower() for f in flagged]
+        headline = f"{len(flagged)} thing{'s' if len(flagged) > 1 else ''} to work on: " + ", ".join(names) + "."
+        if na:
+            headline += f" {len(na)} of {n} checks could not be judged."
+    elif judged and 2 * len(judged) >= n:
+        status = "nothing_flagged"
+        headline = f"Nothing flagged in the {len(judged)} checks we could judge."
+        if na:
+            headline += f" {len(na)} could not be judged."
+    else:
+        status = "not_enough_judged"
+        headline = f"Could not judge most checks ({len(na)} of {n})" + (f": {main_reason}." if main_reason else ".")
+    return {"status": status, "headline": headline, "n_checks": n, "n_judged": len(judged),
+            "n_flagged": len(flagged), "n_not_assessed": len(na), "flagged": [_get(f, "id") for f in flagged],
+            "not_assessed": [_get(f, "id") for f in na], "main_reason": main_reason}
+
+
+def summary_of(report: Any) -> dict[str, Any]:
+    """The report's ``summary`` block (a :class:`~posture.report.Report` or its JSON dict)."""
+    d = report if isinstance(report, Mapping) else report.to_dict()
+    return d.get("summary") or summary_from_findings(d.get("findings", []))
+
+
+# ----------------------------------------------------------------------------- key numbers
+# (label, metric key or dotted suffix, unit) per task, in the order a person reads them. Our choice.
+KEY_NUMBERS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "walk": (("Cadence", "cadence_spm", "steps/min"), ("Step length", "step_length_m", "m"),
+             ("Walking speed", "walking_speed_m_s", "m/s"), ("Time per step", "step_time_s", "s"),
+             ("Landings heel first", "heel_first_share", "share")),
+    "lift": (("Repetitions", "rep_count", "count"), ("REBA score, worst moment", "reba_worst", "score"),
+             ("REBA score, typical", "reba_typical", "score"), ("NIOSH lifting index", "niosh_lifting_index", "ratio"),
+             ("Knee bend at the bottom", "knee_flexion_bottom_deg", "deg"),
+             ("Trunk lean at the bottom", "trunk_lean_bottom_deg", "deg")),
+    "sit": (("Trunk lean", "trunk_lean_deg", "deg"), ("Head forward", "forward_head_deg", "deg"),
+            ("Thigh angle", "thigh_angle_deg", "deg"), ("Time upright", "share_upright", "share")),
+    "stretch": (),
+}
+
+
+def flat(d: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested dicts flattened to ``a.b`` keys (scalars only)."""
+    out: dict[str, Any] = {}
+    if isinstance(d, Mapping):
+        for k, v in d.items():
+            if isinstance(v, Mapping):
+                out.update(flat(v, f"{prefix}{k}."))
+            elif v is None or isinstance(v, (str, int, float, bool)):
+                out[f"{prefix}{k}"] = v
+    return out
+
+
+def metric(metrics: Mapping[str, Any], key: str) -> Any:
+    """A metric by key or dotted suffix (``reba_worst`` finds ``reba.reba_worst`` too)."""
+    f = flat(metrics)
+    if key in f:
+        return f[key]
+    return next((v for k, v in f.items() if k.endswith("." + key)), None)
+
+
+def share_upright(d: Mapping[str, Any]) -> float | None:
+    """Share of judged sitting time spent upright, from the report's ``sitting`` block (None if unknown)."""
+    sitting = d.get("sitting") if isinstance(d.get("sitting"), Mapping) else {}
+    times = sitting.get("time_in_posture_s") or {}
+    total = sum(v for v in times.values() if is_number(v))
+    if not total:
+        return None
+    return float(sum(v for k, v in times.items() if is_number(v) and k in ("upright", "good", "neutral")) / total)
+
+
+def stretch_numbers(block: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Holds per side with seconds in form, reps done of the target, main fault, from a stretch block/summary."""
+    if not isinstance(block, Mapping):
+        return []
+    out: list[tuple[str, str]] = []
+    name = block.get("name")
+    if name:
+        out.append(("Stretch", str(name).replace("_", " ").capitalize()
+                    + (f" ({block['side']})" if block.get("side") not in (None, "both") else "")))
+    holds = [h for h in block.get("holds") or [] if isinstance(h, Mapping)]
+    target_reps = block.get("target_reps_per_side")
+    target_s = block.get("hold_target_s")
+    reps = block.get("reps_per_side") or {}
+    sides = list(reps) or sorted({str(h.get("side") or "both") for h in holds})
+    for side in sides:
+        hs = [h for h in holds if str(h.get("side") or "both") == side]
+        secs = ", ".join(f"{float(h.get('in_form_s') or 0):.0f} s" for h in hs) or "none"
+        done = reps.get(side, sum(1 for h in hs if h.get("completed")))
+        label = "Holds" if side == "both" else f"Holds, {side} side"
+        text = f"{done} of {target_reps} done" if target_reps else f"{done} done"
+        text += f" · seconds in good form: {secs}" + (f" (target {float(target_s):.0f} s each)" if target_s else "")
+        out.append((label, text))
+    faults = Counter()
+    for h in holds:
+        for k, v in (h.get("faults_s") or {}).items():
+            if is_number(v):
+                faults[k] += float(v)
+    if faults:
+        k, v = faults.most_common(1)[0]
+        out.append(("Main thing to fix", f"{str(k).replace('_', ' ')} ({v:.0f} s)"))
+    elif holds:
+        out.append(("Main thing to fix", "nothing: your form held"))
+    return out
+
+
+def key_numbers(report: Any) -> list[tuple[str, str]]:
+    """``(label, text)`` of the numbers that matter for the report's task, those present only."""
+    d = report if isinstance(report, Mapping) else report.to_dict()
+    task = d.get("task", "")
+    metrics = dict(d.get("metrics") or {})
+    if task == "sit" and metric(metrics, "share_upright") is None:
+        su = share_upright(d)
+        if su is not None:
+            metrics["share_upright"] = su
+    out = []
+    for label, key, unit in KEY_NUMBERS.get(task, ()):
+        v = metric(metrics, key)
+        if is_number(v):
+            out.append((label, fmt_value(float(v), unit)))
+    if task == "stretch":
+        out += stretch_numbers(d.get("stretch"))
+    if task == "sit" and isinstance(d.get("sitting"), Mapping) and d["sitting"].get("posture"):
+        out.insert(0, ("Posture", str(d["sitting"]["posture"]).replace("_", " ")))
+    return out
