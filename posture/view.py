@@ -7,12 +7,18 @@ The same words mean the same thing in every report:
 - ``oblique``: in between (the body turned roughly 25-55 deg from a side view);
 - ``unknown``: shoulders and hips not seen well enough to tell.
 
-The classifier uses only image pixels: the wider of the shoulder and hip widths over the trunk length
-(hip centre to shoulder centre). A segment's true width is about 0.9 trunk lengths (Winter 2009, table
-4.1: shoulder width 0.259 H, hip-to-shoulder 0.288 H); seen at an angle ``a`` from the side it shrinks to
-about ``0.9 * sin(a)``. The ratio does not depend on the person's size, position or the frame rate, and
-does not change under a left-right mirror, so a rule built on it holds for any placement of the person.
-Lying bodies work too: the ratio uses distances, not image axes.
+The classifier reads how far the body is turned from square-on (``yaw``, 0 facing toward or away from
+the camera, 90 in profile) from MediaPipe's world landmarks, which are camera-aligned metres: the angle
+of the shoulder axis and of the hip axis out of the image plane, averaged. On the 15 labelled dev walks
+(``labels/views.json``) profile frames measure 47-88 deg (median per clip; 71-84 for all but the stylised
+treadmill walk) and front/back frames 3-13 deg, so frames at 45 deg or more are ``side`` (turned less than
+halfway from profile), 25 deg or less ``front``/``back``, and ``oblique`` in between. The yaw does not
+depend on the person's size, position, the frame rate or a mirror, and works for lying bodies.
+
+Where world landmarks are missing (a landmark file without them, a synthetic 2-D pose) the pixel width
+ratio stands in: the wider of the shoulder and hip widths over the trunk length (about 0 in profile). On
+the same walks profile clips measure 0.07-0.32 (median; 0.44 for the stylised treadmill walk) and
+front/back clips 0.65-0.79, so ``side`` <= 0.4 and ``front``/``back`` >= 0.55.
 
 Facing (``+1`` image-right, ``-1`` image-left, NaN unknown) comes from the nose ahead of the ears, then the
 toes ahead of the heels. Front vs back: facing the camera, MediaPipe puts the person's left shoulder on the
@@ -43,10 +49,10 @@ class ViewParams:
     """Limits of the view classifier (ratios are segment width over trunk length in the image)."""
 
     min_visibility: float = 0.5  # our choice: MediaPipe's visibility is a likelihood; below 0.5 more likely hidden
-    side_max_width_ratio: float = 0.4  # our choice: 0.9*sin(a) = 0.4 at a = 26 deg from a true profile; side-view
-    # frames of the dev walks, lifts and sitting photos measure 0.05-0.35
-    front_min_width_ratio: float = 0.75  # our choice: 0.9*sin(a) = 0.75 at a = 56 deg, i.e. within about 35 deg of
-    # facing the camera; front and back walks of the dev set measure 0.8-1.1
+    side_min_yaw_deg: float = 45.0  # our choice: turned less than halfway from profile; dev walks, see module doc
+    frontal_max_yaw_deg: float = 25.0  # our choice: within 25 deg of square-on; dev front/back walks measure 3-13
+    side_max_width_ratio: float = 0.4  # fallback without world landmarks; dev side walks 0.07-0.32 (median)
+    front_min_width_ratio: float = 0.55  # fallback without world landmarks; dev front/back walks 0.65-0.79 (median)
     smooth_s: float = 0.5  # our choice: a view lasts at least about a step; shorter flips are majority-voted away
 
 
@@ -63,6 +69,28 @@ def width_ratio(xy_px: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.fmax(sh_w, hip_w) / trunk
     return np.where(trunk > 0, r, np.nan)
+
+
+def world_yaw_deg(world_m: np.ndarray, min_width_m: float = 0.08) -> np.ndarray:
+    """(n,) how far the body is turned from square-on, degrees: 0 facing toward or away from the camera,
+    90 in profile; mean of the shoulder axis and the hip axis, from world landmarks (metres).
+
+    MediaPipe's world landmarks are camera-aligned (x right, y down, z away from the camera), so the angle
+    of a left-right axis out of the image plane is ``atan2(|dz|, |dx|)``. NaN where the shoulders or hips are
+    closer together than ``min_width_m`` in 3-D (no usable world landmarks, e.g. a synthetic 2-D pose).
+    """
+    w = np.asarray(world_m, float)
+
+    def axis(a: int, b: int) -> np.ndarray:
+        d = w[..., a, :] - w[..., b, :]
+        width = np.linalg.norm(d, axis=-1)
+        with np.errstate(invalid="ignore"):
+            yaw = np.degrees(np.arctan2(np.abs(d[..., 2]), np.abs(d[..., 0])))
+            return np.where(width >= min_width_m, yaw, np.nan)
+
+    both = np.stack([axis(L.LEFT_SHOULDER, L.RIGHT_SHOULDER), axis(L.LEFT_HIP, L.RIGHT_HIP)])
+    n_ok = np.isfinite(both).sum(axis=0)
+    return np.where(n_ok > 0, np.nansum(both, axis=0) / np.maximum(n_ok, 1), np.nan)
 
 
 def body_height_px(xy_px: np.ndarray, visibility: np.ndarray, min_visibility: float = 0.0) -> np.ndarray:
@@ -98,17 +126,20 @@ def facing_direction(xy_px: np.ndarray, visibility: np.ndarray, min_visibility: 
     return np.where(np.isfinite(out) & (out != 0), out, np.nan).astype(float)
 
 
-def classify_width(ratio: np.ndarray, left_on_image_right: np.ndarray, seen: np.ndarray,
-                   params: ViewParams = DEFAULT_VIEW) -> np.ndarray:
-    """(n,) view names from the width ratio, the shoulder order and whether the torso was seen."""
-    ratio = np.asarray(ratio, float)
-    out = np.full(ratio.shape, "oblique", dtype=object)
+def classify_frames(yaw_deg: np.ndarray, ratio: np.ndarray, left_on_image_right: np.ndarray, seen: np.ndarray,
+                    params: ViewParams = DEFAULT_VIEW) -> np.ndarray:
+    """(n,) view names from the world yaw (the pixel width ratio where the yaw is NaN), the shoulder order
+    (facing the camera, the person's left shoulder is on the image right) and whether the torso was seen."""
+    yaw, ratio = np.asarray(yaw_deg, float), np.asarray(ratio, float)
+    world = np.isfinite(yaw)
     with np.errstate(invalid="ignore"):
-        out[ratio <= params.side_max_width_ratio] = "side"
-        wide = ratio >= params.front_min_width_ratio
+        side = np.where(world, yaw >= params.side_min_yaw_deg, ratio <= params.side_max_width_ratio)
+        wide = np.where(world, yaw <= params.frontal_max_yaw_deg, ratio >= params.front_min_width_ratio)
+    out = np.full(ratio.shape, "oblique", dtype=object)
+    out[side] = "side"
     out[wide & left_on_image_right] = "front"
     out[wide & ~left_on_image_right] = "back"
-    out[~(np.asarray(seen, bool) & np.isfinite(ratio))] = "unknown"
+    out[~(np.asarray(seen, bool) & (world | np.isfinite(ratio)))] = "unknown"
     return out
 
 
@@ -132,7 +163,8 @@ class ViewTrack:
     """Per-frame view facts of a sequence (all arrays (n,))."""
 
     view: np.ndarray  # object array of VIEW_NAMES
-    width_ratio: np.ndarray  # segment width over trunk length
+    yaw_deg: np.ndarray  # body turned from square-on, 0 facing/away .. 90 profile (world landmarks; NaN without)
+    width_ratio: np.ndarray  # segment width over trunk length (pixels)
     facing: np.ndarray  # +1 image-right, -1 image-left, NaN unknown
     body_height_px: np.ndarray  # vertical (or, lying, horizontal) extent of the body, pixels
 
@@ -176,10 +208,11 @@ def classify_views(seq: PoseSequence, params: ViewParams = DEFAULT_VIEW) -> View
     ratio = width_ratio(xy)
     seen = np.nanmax(vis[:, _TORSO], axis=1) >= params.min_visibility
     left_right = xy[:, L.LEFT_SHOULDER, 0] > xy[:, L.RIGHT_SHOULDER, 0]
-    names = classify_width(ratio, left_right, seen, params)
+    yaw = world_yaw_deg(seq.world_m)
+    names = classify_frames(yaw, ratio, left_right, seen, params)
     window = int(round(params.smooth_s * seq.fps)) | 1 if seq.n_frames > 1 else 1
     names = _majority(names, window)
-    return ViewTrack(view=names, width_ratio=ratio, facing=facing_direction(xy, vis, params.min_visibility),
+    return ViewTrack(view=names, yaw_deg=yaw, width_ratio=ratio, facing=facing_direction(xy, vis, params.min_visibility),
                      body_height_px=body_height_px(xy, vis, params.min_visibility))
 
 
@@ -188,8 +221,9 @@ def frame_view(frame: PoseFrame, params: ViewParams = DEFAULT_VIEW) -> str:
     xy = np.asarray(frame.xy_px, float)[None]
     vis = np.asarray(frame.visibility, float)[None]
     seen = np.nanmax(vis[:, _TORSO], axis=1) >= params.min_visibility
-    return str(classify_width(width_ratio(xy), xy[:, L.LEFT_SHOULDER, 0] > xy[:, L.RIGHT_SHOULDER, 0], seen,
-                              params)[0])
+    yaw = world_yaw_deg(np.asarray(frame.world_m, float)[None])
+    return str(classify_frames(yaw, width_ratio(xy), xy[:, L.LEFT_SHOULDER, 0] > xy[:, L.RIGHT_SHOULDER, 0], seen,
+                               params)[0])
 
 
 def median_body_height_px(track: ViewTrack, mask: np.ndarray | None = None) -> float:

@@ -82,3 +82,31 @@ def test_scale_pan_jitter_and_crop():
     cropped = T.crop_below(seq)
     assert cropped.video.height < seq.video.height
     assert np.all(cropped.visibility[:, L.LEFT_ANKLE] < 0.1) and np.all(cropped.visibility[:, L.LEFT_SHOULDER] > 0.9)
+
+
+# ------------------------------------------------------------------------------------------------ real footage
+@pytest.mark.real
+def test_view_of_every_labelled_walk():
+    """labels/views.json: every labelled walk gets its view (TUG and the side-on treadmill walk are side)."""
+    from tests.conftest import real_labels, real_sequence
+
+    labels = {k: v for k, v in real_labels("views").items() if not k.startswith("_")}
+    wrong = {}
+    for rel, want in labels.items():
+        got = classify_views(real_sequence(rel, subject="moving")).overall()
+        if got != want:
+            wrong[rel] = got
+    assert not wrong, f"views wrong on {len(wrong)} of {len(labels)}: {wrong}"
+
+
+@pytest.mark.real
+@pytest.mark.parametrize(("rel", "want"), [
+    ("sit/nvinay_straight_hf.jpg", "side"), ("sit/slouched_laptop_folding_chair.jpg", "side"),
+    ("lift/jeffchen_deadlift_good.mp4", "side"), ("lift/deadlift_front_gym.mp4", "front"),
+    ("stretch/freeexdb_Childs_Pose_0.jpg", "side"), ("sit/upfall_sitting_cam2.mp4", "side"),
+])
+def test_view_held_out_files(rel, want):
+    """Files not used to choose the limits (the walks were): sitting photos, lifts, a stretch."""
+    from tests.conftest import real_sequence
+
+    assert classify_views(real_sequence(rel)).overall() == want
