@@ -326,10 +326,12 @@ def margin(spec: CheckSpec, value: float, severity: str, u: float) -> float:
 class Evidence:
     """What a check's grade rests on.
 
-    ``samples``: (k,) one number per frame, step or repetition (NaN = not measured there).
+    ``samples``: (k,) one number per frame, step or repetition, in the spec's unit (NaN = not measured there);
+    they are gated (``min_samples``), checked for plausibility and give the spread of the confidence.
     ``quality``: (k,) or scalar landmark quality 0..1 of those samples.
     ``times_s``: optional (k, 2) start/end of each sample, for the time ranges of flagged samples.
-    ``value``: the graded value when the analysis computes it otherwise (``aggregate == "value"``).
+    ``value``: the graded value when the analysis computes it otherwise (``aggregate == "value"``, e.g.
+    cadence from the count of steps over the walking time, with per-step cadences as samples).
     ``gate_reason``: why there are too few samples (from :func:`gate_frames`), for the not-assessed text.
     ``context``: extra fields for the message templates.
     """
@@ -356,20 +358,19 @@ def evaluate(spec: CheckSpec, ev: Evidence) -> Finding:
     raw = np.atleast_1d(np.asarray(ev.samples, float))
     q = np.broadcast_to(np.asarray(ev.quality, float), raw.shape) if raw.size else np.zeros(0)
     measured = np.isfinite(raw)
-    kind_one, kind_many = SAMPLE_WORDS[spec.sample_kind]
+    kind_many = SAMPLE_WORDS[spec.sample_kind][1]
     n_measured = int(measured.sum())
-    if n_measured < spec.min_samples and spec.aggregate != "value":
+    if n_measured < spec.min_samples:
         return not_assessed_finding(spec, _too_few(spec, n_measured, ev.gate_reason))
     plausible = measured & is_plausible(spec, raw)
     n_bad = int((measured & ~plausible).sum())
     if n_bad:
         logger.warning("%s: %d of %d %s outside the plausible range %s %s", spec.id, n_bad, n_measured, kind_many,
                        spec.plausible, spec.unit)
-    if spec.aggregate != "value":
-        if n_bad * 2 > n_measured:
-            return _implausible(spec, float(np.nanmedian(raw[measured])), n_bad, n_measured)
-        if int(plausible.sum()) < spec.min_samples:
-            return not_assessed_finding(spec, _too_few(spec, int(plausible.sum()), ev.gate_reason))
+    if n_bad * 2 > n_measured:
+        return _implausible(spec, float(np.nanmedian(raw[measured])), n_bad, n_measured)
+    if int(plausible.sum()) < spec.min_samples:
+        return not_assessed_finding(spec, _too_few(spec, int(plausible.sum()), ev.gate_reason))
     samples, quality = raw[plausible], q[plausible]
     flags = past_limit(spec, samples)
     share = float(flags.mean()) if samples.size else 0.0

@@ -102,9 +102,14 @@ def test_too_few_samples_is_not_assessed_with_reason_and_camera_hint():
 
 def test_implausible_value_is_a_measurement_failure_never_a_grade():
     cad = spec(id="cadence_probe", unit="steps/min", plausible=(40.0, 150.0), notice=90.0, warning=80.0,
-               worse="below", aggregate="value", sample_kind="steps")
-    f = C.evaluate(cad, C.Evidence(samples=np.full(6, 0.3), value=191.0))
+               worse="below", aggregate="value", sample_kind="steps", min_samples=2)
+    # per-step cadences are plausible, the clip's value is not (contacts of one foot counted as steps)
+    f = C.evaluate(cad, C.Evidence(samples=np.full(6, 100.0), value=191.0))
     assert f.severity == "not_assessed" and "measurement failed" in f.reason and "191" in f.reason
+    # samples in the wrong unit (step times in s for a steps/min check) are a measurement failure too
+    assert C.evaluate(cad, C.Evidence(samples=np.full(6, 0.3), value=100.0)).severity == "not_assessed"
+    # too few steps: not assessed even when the analysis gives a value
+    assert "only 1 step" in C.evaluate(cad, C.Evidence(samples=np.array([100.0]), value=100.0)).reason
     # most samples implausible: not assessed even though the median of the plausible ones would grade
     g = C.evaluate(spec(), C.Evidence(samples=np.array([10.0, 200.0, 300.0])))
     assert g.severity == "not_assessed" and "2 of 3 frames" in g.reason
