@@ -14,6 +14,7 @@ report's ``provenance.warnings``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import math
@@ -302,6 +303,8 @@ def _load_sequence(path: str | os.PathLike[str], task: str, model_path: str | No
         else:
             tracks = extract_tracks(path, model, opts, progress)
         seq = tracks.select(subject or (spec.subject if spec else "largest"))
+    if seq.video.path != str(path):  # the report names the file the user gave, not the one a cache or file recorded
+        seq = seq.replace(video=dataclasses.replace(seq.video, path=str(path)))
     return seq
 
 

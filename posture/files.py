@@ -119,7 +119,7 @@ def load_npz(path: str | os.PathLike[str]) -> PoseSequence:
         raise
     except Exception as e:  # noqa: BLE001 - zip, zlib, EOF, pickle and format errors all mean a damaged file
         raise PoseValidationError(
-            f"{path}: not a readable .npz landmark file ({type(e).__name__}: {e}); the file is damaged or "
+            f"{path}: not a readable .npz landmark file ({e}); the file is damaged or "
             f"truncated: {_REEXTRACT}"
         ) from e
     meta = d.pop("meta")
