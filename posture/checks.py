@@ -388,7 +388,10 @@ def evaluate(spec: CheckSpec, ev: Evidence) -> Finding:
     elif spec.aggregate == "share":
         value = float(np.median(samples[flags])) if share >= spec.min_share and flags.any() else float(np.median(samples))
         if share >= spec.min_share and spec.notice is not None:
-            past_warning = (samples >= spec.warning) if spec.worse == "above" else (samples <= spec.warning)
+            if spec.warning is None:  # a notice at most (comparing with None raised TypeError)
+                past_warning = np.zeros(samples.shape, bool)
+            else:
+                past_warning = (samples >= spec.warning) if spec.worse == "above" else (samples <= spec.warning)
             severity = "warning" if spec.warning is not None and float(past_warning.mean()) >= spec.min_share else "notice"
         else:
             severity = "ok"
