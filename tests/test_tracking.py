@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from posture.errors import NoPersonError
-from posture.io.extract import Detection, ExtractOptions, assemble_tracks
+from posture.io.options import ExtractOptions
+from posture.io.tracking import Detection, assemble_tracks, count_people, merge_detections
 from posture.sequence import Provenance, VideoInfo
 from posture.synthetic import pose_from_angles
 
@@ -73,3 +74,19 @@ def test_no_person_anywhere_is_an_error():
 def test_unknown_strategy_is_refused():
     with pytest.raises(ValueError, match="unknown subject strategy"):
         build([[det(300, 400)]]).select("tallest")
+
+
+def test_tracking_needs_no_mediapipe():
+    import subprocess
+    import sys
+
+    code = "import sys, posture.io.tracking; print('mediapipe' in sys.modules or 'cv2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_the_people_check_adds_only_people_not_already_followed():
+    subject, same_subject, other = det(300, 400), det(303, 402), det(900, 400, 0.8)
+    merged = merge_detections([subject], [same_subject, other], iou=0.5)
+    assert merged[0] is subject and merged[1] is other and len(merged) == 2
+    assert count_people([subject, same_subject, other], iou=0.5) == 2

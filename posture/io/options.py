@@ -1,0 +1,50 @@
+"""Extraction settings: landmarker options, tracking thresholds, and how inference is scheduled."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Landmarker and tracking settings. Defaults are MediaPipe's unless noted."""
+
+    num_poses: int = 2  # our choice: follow one subject while noticing a second person
+    min_pose_detection_confidence: float = 0.5
+    min_pose_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    output_masks: bool = False
+    mask_max_side: int = 256  # our choice: enough for a back outline, ~60 kB a frame
+    queue_frames: int = 6  # decoded frames waiting for inference; bounds memory
+    duplicate_iou: float = 0.5  # our choice: two detections this overlapping are one person
+    max_link_distance: float = 0.6  # our choice: centre jump per frame, in body sizes
+    max_gap_s: float = 1.0  # our choice: a track lost longer than this ends
+    # Landmarker instances run in parallel on alternate frames. Our choice: one instance keeps
+    # one core busy, and the machines we target have 2 cores. 1 gives the plain sequential loop.
+    inference_workers: int = 2
+    # Adaptive people count (see posture.io.extract): the landmarkers track one pose, so MediaPipe
+    # skips its person detector (about 10 ms of a 28 ms frame at 960x540, measured) while someone
+    # is tracked, and a separate check looks for other people every ``people_check_s``; from the
+    # first check that sees two people on, the landmarkers track ``num_poses`` as above.
+    adaptive_poses: bool = False
+    people_check_s: float = 1.0  # our choice: a newcomer is noticed within a second; ~5% CPU
+
+    def cache_fields(self) -> dict[str, object]:
+        """Settings that change what extraction produces (the cache key); excludes pure plumbing."""
+        d = dataclasses.asdict(self)
+        d.pop("queue_frames")
+        if not self.adaptive_poses:
+            # the fixed-count extraction's key stays what it was before these fields existed
+            d.pop("adaptive_poses")
+            d.pop("people_check_s")
+        return d
+
+    def landmarker_options(self) -> dict[str, object]:
+        return {
+            "num_poses": self.num_poses,
+            "min_pose_detection_confidence": self.min_pose_detection_confidence,
+            "min_pose_presence_confidence": self.min_pose_presence_confidence,
+            "min_tracking_confidence": self.min_tracking_confidence,
+            "output_segmentation_masks": self.output_masks,
+        }
