@@ -2,18 +2,36 @@
 
 Extraction is the slow step (about 10 to 20 frames per second on 2 cores);
 re-analysing the same clip, and the real-footage tests, load from here instead.
+
+Safe under several processes and app sessions at once:
+
+- an entry is written to a uniquely named temporary file in the cache folder and
+  moved into place with ``os.replace`` (atomic), so a reader sees a whole entry or none;
+- while one process extracts a file, others asking for the same entry wait on a
+  lock file (``fcntl.flock``, released by the OS even if the process dies) and then
+  load its result instead of extracting again;
+- an entry that fails to load (truncated, damaged) is deleted and rebuilt, with a
+  :class:`~posture.errors.PostureWarning`;
+- a cache folder that cannot be written costs the cache, never the analysis (a warning);
+- the tracks returned name the path the caller gave, not the file that first filled the entry.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
 import os
+import tempfile
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from posture.errors import PostureError, PostureWarning
 from posture.files import _meta, _parse_meta
 from posture.io.extract import ExtractOptions, PoseTracks, ProgressFn, extract_tracks
 from posture.io.model import default_cache_dir, resolve_model_path, sha256_file
@@ -31,7 +49,11 @@ def cache_key(path: str | os.PathLike[str], model_path: Path, options: ExtractOp
     return h.hexdigest()[:24]
 
 
+_TRACK_ARRAYS = ("xy_px", "depth_px", "world_m", "visibility", "presence", "timestamps_s", "people_count")
+
+
 def save_tracks(tracks: PoseTracks, path: str | os.PathLike[str]) -> Path:
+    """Write ``tracks`` atomically: a unique temporary file in the same folder, then ``os.replace``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = dict(
@@ -41,34 +63,116 @@ def save_tracks(tracks: PoseTracks, path: str | os.PathLike[str]) -> Path:
     )
     if tracks.masks is not None:
         arrays["masks"] = tracks.masks
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return path
 
 
 def load_tracks(path: str | os.PathLike[str]) -> PoseTracks:
-    with np.load(path, allow_pickle=False) as z:
-        d = {k: z[k] for k in z.files}
-    video, prov = _parse_meta(str(d.pop("meta")), str(path))
-    return PoseTracks(video=video, provenance=prov, masks=d.pop("masks", None), **d)
+    """Read a cache entry; any damage raises :class:`CacheEntryError`."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            d = {k: z[k] for k in z.files}
+        video, prov = _parse_meta(str(d.pop("meta")), str(path))
+        masks = d.pop("masks", None)
+        missing = set(_TRACK_ARRAYS) - set(d)
+        if missing:
+            raise ValueError(f"missing arrays {sorted(missing)}")
+        tracks = PoseTracks(video=video, provenance=prov, masks=masks, **{k: d[k] for k in _TRACK_ARRAYS})
+        n = len(tracks.timestamps_s)
+        if tracks.xy_px.ndim != 4 or tracks.xy_px.shape[1:] != (n, 33, 2) or tracks.people_count.shape != (n,):
+            raise ValueError(f"inconsistent shapes: xy_px {tracks.xy_px.shape}, {n} timestamps")
+    except Exception as e:  # noqa: BLE001 - zip, zlib, EOF and format errors all mean a damaged entry
+        raise CacheEntryError(f"{path}: damaged cache entry ({type(e).__name__}: {e})") from e
+    return tracks
+
+
+class CacheEntryError(PostureError):
+    """A cache entry could not be read; :func:`cached_tracks` deletes and rebuilds it."""
+
+
+@contextlib.contextmanager
+def _entry_lock(file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<entry>.lock`` so one process extracts while the others wait.
+
+    Without ``fcntl`` (Windows) or on a read-only cache there is no lock: correctness
+    then rests on the atomic writes alone (the same file may be extracted twice).
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        fd = os.open(file.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _with_path(tracks: PoseTracks, path: str | os.PathLike[str]) -> PoseTracks:
+    if tracks.video.path == str(path):
+        return tracks
+    return dataclasses.replace(tracks, video=dataclasses.replace(tracks.video, path=str(path)))
+
+
+def _load_or_drop(file: Path) -> PoseTracks | None:
+    """The entry at ``file``, or None when there is none; a damaged entry is deleted with a warning."""
+    if not file.is_file():
+        return None
+    try:
+        return load_tracks(file)
+    except CacheEntryError as e:
+        warnings.warn(f"{e}; deleted it, extracting the landmarks again", PostureWarning, stacklevel=3)
+        with contextlib.suppress(OSError):
+            file.unlink()
+        return None
 
 
 def cached_tracks(path: str | os.PathLike[str], options: ExtractOptions = ExtractOptions(),
                   model_path: str | os.PathLike[str] | None = None, cache_dir: str | os.PathLike[str] | None = None,
                   progress: ProgressFn | None = None) -> PoseTracks:
-    """:func:`extract_tracks`, reusing a previous result for the same file, model and options."""
+    """:func:`extract_tracks`, reusing a previous result for the same file, model and options.
+
+    The returned tracks' ``video.path`` is ``path`` as given.
+    """
     model = resolve_model_path(model_path)
     root = Path(cache_dir) if cache_dir else default_cache_dir() / "tracks"
     file = root / f"{cache_key(path, model, options)}.npz"
-    if file.is_file():
+    tracks = _load_or_drop(file)
+    if tracks is not None:
+        return _with_path(tracks, path)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # reported when saving
+    with _entry_lock(file):
+        tracks = _load_or_drop(file)  # another process may have filled it while we waited
+        if tracks is not None:
+            log.info("landmarks of %s were extracted by another process meanwhile", path)
+            return _with_path(tracks, path)
+        tracks = extract_tracks(path, model, options, progress)
         try:
-            return load_tracks(file)
-        except (OSError, ValueError, KeyError) as e:
-            log.warning("ignoring unreadable cache file %s: %s", file, e)
-    tracks = extract_tracks(path, model, options, progress)
-    save_tracks(tracks, file)
-    return tracks
+            save_tracks(tracks, file)
+        except OSError as e:
+            warnings.warn(f"could not write the landmark cache {file} ({e.strerror or e}); the result is not cached, "
+                          f"so the next run extracts again (set POSTURE_CACHE_DIR to a writable folder)",
+                          PostureWarning, stacklevel=2)
+    return _with_path(tracks, path)
 
 
 def _extract_one(job: tuple[str, ExtractOptions, str | None, str | None]) -> str:
