@@ -24,6 +24,9 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mkv", ".mpg", ".mpeg", ".3gp", ".y4m"})
 # A container that declares N frames but yields fewer than this share was cut short.
 TRUNCATED_SHARE = 0.9  # our choice: tolerates encoders that over-declare by a few frames
+# Packets that fail to decode are skipped and counted (VideoInfo.decode_errors); when more than this
+# share of the frames were lost or flagged damaged, the file is refused. Our choice: "most".
+MAX_DAMAGED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class VideoSource:
             rotation_deg=self.rotation_deg,
         )
         self.decoded_frames = 0
+        self.decode_errors = 0  # packets that failed to decode plus frames the decoder flagged corrupt
 
     def _probe_rotation(self) -> int:
         # Rotation lives in the stream's display matrix; PyAV reports it per frame,
@@ -149,8 +153,9 @@ class VideoSource:
         last_t = -np.inf
         fallback_dt = 1.0 / self.info.fps if self.info.fps > 0 else 1.0 / 30.0
         self._reopen()  # always decode from the first packet, whatever the probe left behind
+        self.decode_errors = 0
         try:
-            for frame in self._container.decode(self._stream):
+            for frame in self._decode_tolerant():
                 t = frame.time
                 if t is None or not np.isfinite(t) or t <= last_t:
                     # missing or repeated timestamps: step on by the nominal frame time
@@ -169,6 +174,12 @@ class VideoSource:
             ) from e
         if self.decoded_frames == 0:
             raise VideoReadError(f"{self.path}: the video has no decodable frames")
+        seen = self.decoded_frames + self._failed_packets
+        if self.decode_errors > MAX_DAMAGED_SHARE * seen:
+            raise VideoReadError(
+                f"{self.path}: {self.decode_errors} of {seen} frames could not be decoded or are damaged; "
+                "the file is corrupt: copy or export it again from the camera or phone"
+            )
         if self.declared_frames and self.decoded_frames < TRUNCATED_SHARE * self.declared_frames:
             raise VideoReadError(
                 f"{self.path}: truncated: the container declares {self.declared_frames} frames "
@@ -177,7 +188,28 @@ class VideoSource:
         self.info = VideoInfo(
             path=self.info.path, fps=self.info.fps, n_frames=self.decoded_frames,
             width=self.info.width, height=self.info.height, rotation_deg=self.info.rotation_deg,
+            decode_errors=self.decode_errors,
         )
+
+    def _decode_tolerant(self):
+        """Decoded frames, packet by packet: a packet the decoder rejects is skipped and counted,
+        so a damaged stretch in the middle costs those frames, not the rest of the file."""
+        import av
+
+        self._failed_packets = 0
+        for packet in self._container.demux(self._stream):
+            try:
+                frames = packet.decode()
+            except av.error.EOFError:
+                break
+            except av.error.InvalidDataError:
+                self.decode_errors += 1
+                self._failed_packets += 1
+                continue
+            for frame in frames:
+                if frame.is_corrupt:
+                    self.decode_errors += 1
+                yield frame
 
 
 def _resize_max_side(rgb: np.ndarray, max_side: int) -> np.ndarray:
