@@ -1,54 +1,215 @@
-"""Per-repetition lifting checks and their clip-level findings.
+"""Lifting checks on the check layer: one :class:`~posture.checks.CheckSpec` per finding id, graded per repetition.
 
-Each check turns the kinematics of one repetition into a number (``RepMetrics``);
-:func:`findings_from_reps` grades them against :class:`~posture.lift.params.LiftParams`
-and writes the plain-language message and advice. Advice follows the lifting
-guidance the tool is built on: test the load; feet apart, shoulders squarely over
-the feet; chest forward and back straight; bend the knees and lift with the legs,
-not the back; keep shoulders in line with hips and lead with the hips when turning;
-hold the load close to the body.
+Each check is one :class:`LiftCheck`: its spec (body parts, views, plausible range, limits with sources,
+words, live cue, camera hint), the part of a repetition it is measured in, and the number it reads from
+:class:`RepMetrics`. :func:`measure_rep` measures every number of one repetition; :func:`rep_samples` gates
+them frame by frame (:func:`posture.checks.gate_frames`: visible, in the picture, big enough, seen from a
+view that shows it) and :func:`findings_from_reps` grades them with :func:`posture.checks.evaluate`
+(``aggregate="worst"``: the worst repetition decides). The live coach (:mod:`posture.lift.live`) calls the
+same :func:`grade_reps`, so a limit changed here reaches both.
+
+Advice follows the lifting guidance the tool is built on: test the load; feet apart, shoulders squarely
+over the feet; chest forward and back straight; bend the knees and lift with the legs, not the back; keep
+shoulders in line with hips and lead with the hips when turning; hold the load close to the body.
+
+Where each limit comes from, and the dev files it was set or checked on, is in each spec's ``source``;
+``scripts/eval_lift.py`` prints every check's value on every labelled lift.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from posture import landmarks as L
+from posture.checks import CheckSpec, Evidence, evaluate, gate_frames, grade_value, not_assessed_finding, register
 from posture.geometry import nan_median
 from posture.lift.kinematics import LiftKinematics
 from posture.lift.params import DEFAULT_LIFT, LiftParams
 from posture.lift.reps import Repetition
-from posture.report import Finding, not_assessed
+from posture.report import Finding
 from posture.sequence import PoseSequence
+from posture.view import ViewTrack
 
-FINDING_IDS = (
-    "knees_not_bent", "back_bent_forward", "back_rounded", "hips_rise_first", "feet_too_narrow",
-    "shoulders_not_over_feet", "heels_lift", "twisting", "leads_with_shoulders", "load_far_from_body",
-)
+SIDE_HINT = ("Film from the side (the camera level with the hips, 2 to 4 m away) with the whole body, feet included, "
+             "in view for the whole lift.")
+FRONT_HINT = ("Film from the front (facing the camera, 2 to 4 m away) with the whole body, feet included, in view: "
+              "this check needs to see both sides of the body.")
+REF_HEIGHT_NOTE = " (estimated for a 175 cm person; give your height for your own numbers)"
 
-ADVICE = {
-    "knees_not_bent": "Bend your knees and lift with your legs, not your back: squat down to the load with your feet "
-                      "apart, then push up through your legs.",
-    "back_bent_forward": "Keep your chest forward and your back straight: lower yourself by bending your knees and hips "
-                         "rather than folding forward at the waist.",
-    "back_rounded": "Keep your back straight (flat) all through the lift: chest forward, brace your stomach, and bend your "
-                    "knees more so you do not reach down with your back. If you cannot reach the load with a straight "
-                    "back, raise it first (lift it from a higher place).",
-    "hips_rise_first": "Lift with your legs, not your back: push up so that your hips and shoulders rise together, keeping "
-                       "your chest up, instead of straightening your legs first.",
-    "feet_too_narrow": "Stand with your feet apart, about shoulder width, for a stable base.",
-    "shoulders_not_over_feet": "Step close to the load so that your shoulders are squarely over your feet when you start "
-                               "to lift.",
-    "heels_lift": "Keep your heels on the floor: keep your weight over the middle of your feet and widen your stance a "
-                  "little if you need to.",
-    "twisting": "Do not twist while lifting: keep your shoulders in line with your hips, and turn by moving your feet.",
-    "leads_with_shoulders": "When you change direction, lead with your hips (step round with your feet), not your "
-                            "shoulders.",
-    "load_far_from_body": "Keep the load close to your body: step close to it before lifting and hold it against your "
-                          "waist as you stand up.",
-}
+
+# --------------------------------------------------------------------------------------------- the specs
+def _spec(**kw) -> CheckSpec:
+    kw.setdefault("aggregate", "worst")
+    kw.setdefault("sample_kind", "repetitions")
+    kw.setdefault("min_samples", 1)
+    return CheckSpec(**kw)
+
+
+KNEES_NOT_BENT = _spec(
+    id="knees_not_bent", title="Knees not bent (stoop lift)", unit="deg", parts=("hip", "knee", "ankle"),
+    views=("side",), plausible=(-15.0, 170.0), notice=45.0, warning=30.0, worse="below",
+    source=("Knee flexion at the lowest point (median of the bottom frames, 0 = straight). Stoop, semi-squat and "
+            "squat lifting after Burgess-Limerick (2003, Int J Ind Ergon 31:143-148); the cut-offs are our choice: "
+            "below 30 deg the legs are nearly straight (stoop), below 45 deg only a little bend. Dev lifts: stoops "
+            "18-21 deg (upfall stoop, jeffchen bad), hinges and semi-squats 57-61 deg (rayaroun photo, formfit), "
+            "squats 94-131 deg. Side view only: turned toward the camera the knee angle in the picture shrinks "
+            "(the three-quarter deadlift photo freeexdb reads 27 deg for a clearly bent knee)."),
+    uncertainty=8.0,  # our choice: 2D knee angle of MediaPipe landmarks in a side view, typical error ~5-10 deg
+    message_ok="You bent your knees well: about {value:.0f} degrees at the lowest point{worst_rep} ({style}).",
+    message_flag=("Your knees bent only about {value:.0f} degrees at the lowest point{in_reps}: you reached down "
+                  "mostly by bending your back (a {style} lift)."),
+    advice=("Bend your knees and lift with your legs, not your back: squat down to the load with your feet apart, then "
+            "push up through your legs."),
+    camera_hint=SIDE_HINT, cue="Bend your knees - lift with your legs, not your back.")
+
+BACK_BENT_FORWARD = _spec(
+    id="back_bent_forward", title="Back bent forward (knees not sharing the bend)", unit="ratio",
+    parts=("shoulder", "hip", "knee", "ankle"), views=("side",), plausible=(0.0, 6.0), notice=0.5, warning=0.3,
+    worse="below",
+    source=("Knee flexion divided by the trunk lean at the lowest point (the lean counted as at least 45 deg, so an "
+            "upright trunk is never flagged): below 0.5 the trunk folds more than twice as far as the knees bend, "
+            "the back does the bending. Our choice. Dev lifts (tuning set): stoops 0.18 (upfall stoop) and 0.47 "
+            "(jeffchen bad), a kettlebell hip hinge 0.77 (rayaroun photo, good), textbook deadlift 1.0 (formfit), "
+            "squats 1.4-5."),
+    uncertainty=0.1,
+    message_ok=("Your knees shared the bend: they bent {knee:.0f} degrees for {lean:.0f} degrees of trunk lean at the "
+                "bottom."),
+    message_flag=("Your trunk leaned {lean:.0f} degrees forward at the bottom while your knees bent only {knee:.0f} "
+                  "degrees{in_reps}: your back did most of the bending."),
+    advice=("Keep your chest forward and your back straight: lower yourself by bending your knees and hips rather than "
+            "folding forward at the waist."),
+    camera_hint=SIDE_HINT, cue="Chest up, back straight - bend at the knees rather than folding forward.")
+
+BACK_ROUNDED = _spec(
+    id="back_rounded", title="Rounded back", unit="deg", parts=("shoulder", "hip"), views=("side",),
+    plausible=(-60.0, 90.0), notice=20.0, warning=30.0, worse="above",
+    source=("Bend of the back outline in the person mask between 15% and 90% of the hip-shoulder line while bent over "
+            "(median of the bent frames; + rounded, - hollow). Our choice, set on jeffchen good -13, formfit -22, "
+            "jeffchen bad +45 (tuning set); checked on the upfall pick-ups (stoop +24, bent-knee +33; both backs "
+            "visibly flexed). Clothes and bar plates change the outline, so confidence is capped."),
+    uncertainty=8.0,  # our choice: one mask pixel is 1.5-3% of the trunk at 256 px masks
+    message_ok="Your back outline stayed straight while you were bent over (bend {value:.0f} degrees).",
+    message_flag=("The outline of your back curved by about {value:.0f} degrees while you were bent over{in_reps}: "
+                  "your back looks rounded rather than straight."),
+    advice=("Keep your back straight (flat) all through the lift: chest forward, brace your stomach, and bend your knees "
+            "more so you do not reach down with your back. If you cannot reach the load with a straight back, raise it "
+            "first (lift it from a higher place)."),
+    camera_hint=SIDE_HINT + " Analyse the video itself (not a landmark file): the back outline needs the person mask.",
+    cue="Keep your back flat - chest up, brace.")
+
+HIPS_RISE_FIRST = _spec(
+    id="hips_rise_first", title="Hips rise first", unit="deg", parts=("shoulder", "hip"), views=("side",),
+    plausible=(0.0, 90.0), notice=15.0, warning=25.0, worse="above",
+    source=("How much further the trunk tips forward after lift-off while the hips rise (degrees). Our choice, set on "
+            "the tuning set: squats 0-9 deg, jeffchen good 5 deg, formfit (textbook) 11 deg, whose hips do rise a "
+            "little first off the floor; hence the notice at 15."),
+    uncertainty=5.0,
+    message_ok="Your hips and shoulders rose together as you stood up.",
+    message_flag=("As you stood up, your hips rose before your shoulders{in_reps}: your trunk tipped a further "
+                  "{value:.0f} degrees forward, so your legs straightened first and your back did the lifting."),
+    advice=("Lift with your legs, not your back: push up so that your hips and shoulders rise together, keeping your "
+            "chest up, instead of straightening your legs first."),
+    camera_hint=SIDE_HINT, cue="Push up so hips and shoulders rise together.")
+
+FEET_TOO_NARROW = _spec(
+    id="feet_too_narrow", title="Feet too close together", unit="ratio", parts=("ankle", "shoulder"),
+    views=("front", "back"), both_sides=True, plausible=(0.1, 4.0), notice=0.6, warning=0.4, worse="below",
+    source=("Ankle spacing over shoulder width (MediaPipe shoulder landmarks), median over the repetition. Guidance: "
+            "feet about shoulder-width apart. MediaPipe's hip joints sit about 0.6-0.7 shoulder widths apart, so 0.6 "
+            "means the feet are closer than the hip joints (our choice); 0.4: feet almost together. Checked on "
+            "deadlift_front_gym (hip-width deadlift stance, 0.86)."),
+    uncertainty=0.08,
+    message_ok="Your feet were about {value:.1f} shoulder widths apart: a stable base.",
+    message_flag="Your feet were only {value:.1f} shoulder widths apart{in_reps}: a narrow, unstable base.",
+    advice="Stand with your feet apart, about shoulder width, for a stable base.",
+    camera_hint=FRONT_HINT, cue="Feet apart, about shoulder width.")
+
+SHOULDERS_NOT_OVER_FEET = _spec(
+    id="shoulders_not_over_feet", title="Shoulders not over the feet", unit="trunk lengths",
+    parts=("shoulder", "heel", "toe"), views=("side",), plausible=(-1.5, 2.5), notice=0.6, warning=0.8,
+    worse="above",
+    source=("Shoulder centre ahead of the mid-foot at lift-off (median of lift-off +-2 frames), in trunk lengths. The "
+            "toes are about 0.27 trunk lengths ahead of the mid-foot (Winter 2009 foot length) and a textbook deadlift "
+            "set-up has the shoulders a little ahead of the bar (formfit 0.27, jeffchen good 0.41); notice 0.6: the "
+            "shoulders a third of a trunk beyond the toes, i.e. reaching forward (our choice). Tuning set: the "
+            "kettlebell hinge photo (rayaroun, good) reads 0.56; checked on the upfall pick-ups."),
+    uncertainty=0.08,
+    message_ok="Your shoulders were over your feet as you started to lift ({value:.2f} trunk lengths ahead of mid-foot).",
+    message_flag=("As you started to lift, your shoulders were {value:.2f} trunk lengths ahead of the middle of your "
+                  "feet{in_reps}: you were reaching out to the load."),
+    advice="Step close to the load so that your shoulders are squarely over your feet when you start to lift.",
+    camera_hint=SIDE_HINT, cue="Step in closer - shoulders over your feet.")
+
+HEELS_LIFT = _spec(
+    id="heels_lift", title="Heels lift", unit="fraction of height", parts=("heel", "toe"), views=("side",),
+    plausible=(0.0, 0.3), notice=0.10, warning=0.14, worse="above", min_body_px=250.0,
+    source=("Rise of the heel above the toe against standing, fraction of body height, worst frame of the repetition "
+            "(clearly visible feet only). MediaPipe's heel drifts up by up to 0.08 of body height on dev lifts whose "
+            "heels stay down (yuyoujiang, jeffchen good; measured at every knee angle), so only a gross heel rise "
+            "(about 10% of height, up on the toes) can be told from noise: our choice. min_body_px 250: a foot "
+            "under about 40 px cannot show a heel rise (our choice)."),
+    uncertainty=0.03,
+    message_ok="Your heels stayed on the floor.",
+    message_flag=("Your heels came off the floor{in_reps} (the heel rose by about {value:.0%} of your height "
+                  "against standing)."),
+    advice=("Keep your heels on the floor: keep your weight over the middle of your feet and widen your stance a little "
+            "if you need to."),
+    camera_hint=SIDE_HINT + " Come closer: the feet must be large enough in the picture.", cue="Heels down.")
+
+TWISTING = _spec(
+    id="twisting", title="Twisting", unit="deg", parts=("shoulder", "hip"), views=("front", "back"), both_sides=True,
+    plausible=(0.0, 90.0), notice=20.0, warning=35.0, worse="above",
+    source=("Largest turn of the shoulder line against the hip line about the vertical (MediaPipe world "
+            "coordinates) during the repetition, against standing. Only from the front or back: in a side view both "
+            "lines point at the camera and their heading is MediaPipe's depth alone, which is noise. ISO 11226 treats "
+            "any marked axial trunk rotation as unfavourable; 20/35 deg our choice. Checked on deadlift_front_gym "
+            "(4 deg)."),
+    uncertainty=6.0,
+    message_ok="You kept your shoulders in line with your hips (no twisting).",
+    message_flag="Your shoulders turned about {value:.0f} degrees against your hips during the lift{in_reps}.",
+    advice="Do not twist while lifting: keep your shoulders in line with your hips, and turn by moving your feet.",
+    camera_hint=FRONT_HINT, cue="Don't twist - turn with your feet.")
+
+LOAD_FAR = _spec(
+    id="load_far_from_body", title="Load far from the body", unit="cm", parts=("wrist", "ankle"), views=("side",),
+    plausible=(0.0, 150.0), notice=40.0, warning=63.0, worse="above",
+    source=("Hands (wrists and index fingers) ahead of the mid-ankle point at lift-off, horizontal, in cm (your height) "
+            "or reference cm (fraction of height x 175 cm): the NIOSH H. Waters et al. (1993): HM = 25/H, 0.63 at 40 "
+            "cm (notice, our choice), 0 beyond 63 cm (warning)."),
+    uncertainty=6.0,
+    message_ok="Your hands stayed close to your body (about {value:.0f} cm in front of the ankles{unit_note}).",
+    message_flag=("Your hands were about {value:.0f} cm in front of your ankles as the lift started{in_reps}"
+                  "{unit_note}."),
+    advice=("Keep the load close to your body: step close to it before lifting and hold it against your waist as you "
+            "stand up."),
+    camera_hint=SIDE_HINT, cue="Keep the load close.")
+
+LEADS_WITH_SHOULDERS = CheckSpec(
+    id="leads_with_shoulders", title="Turning with the shoulders first", unit="s", parts=("shoulder", "hip"),
+    views=("front", "back", "oblique"), plausible=(-1.0, 1.0), notice=0.15, warning=None, worse="above",
+    aggregate="value", sample_kind="frames", min_samples=10,
+    source=("Lag of the hip heading behind the shoulder heading (cross-correlation of their changes) when the hips turn "
+            "by 30 deg or more; 0.15 s our choice. Needs a view where the turn changes the image, not MediaPipe's "
+            "depth alone."),
+    uncertainty=0.07,  # about two frames at 30 fps
+    message_ok="When you turned, your hips and shoulders turned together.",
+    message_flag="When you turned, your shoulders turned about {value:.2f} s before your hips.",
+    advice="When you change direction, lead with your hips (step round with your feet), not your shoulders.",
+    camera_hint="Film from the front or at an angle, whole body in view, while you turn.",
+    cue="Lead with your hips - step round.")
+
+
+@dataclass(frozen=True)
+class LiftCheck:
+    """One lifting check: its spec, where in the repetition it is measured, and the number it reads."""
+
+    spec: CheckSpec
+    window: str  # "bottom" | "whole" | "ascent" | "liftoff"
+    value: Callable[[RepMetrics], float]
+    why_missing: str  # the reason when the gates pass but no repetition gave a number
 
 
 @dataclass
@@ -71,6 +232,7 @@ class RepMetrics:
     hand_distance_destination_px: float = np.nan
     hand_height_origin_px: float = np.nan
     hand_height_destination_px: float = np.nan
+    load_distance_cm: float = np.nan
     upper_arm_bottom_deg: float = np.nan
     visibility: float = np.nan
     extra: dict = field(default_factory=dict)
@@ -81,41 +243,94 @@ class RepMetrics:
         return d
 
 
-def _window(rep: Repetition) -> np.ndarray:
-    """Frames at the bottom of a rep: bottom..liftoff, at least the bottom frame +-1."""
+CHECKS: tuple[LiftCheck, ...] = (
+    LiftCheck(KNEES_NOT_BENT, "bottom", lambda m: m.knee_flexion_bottom_deg,
+              "the knee angle could not be measured at the lowest point"),
+    LiftCheck(BACK_BENT_FORWARD, "bottom", lambda m: m.knee_to_trunk_ratio,
+              "the trunk and knee angles could not be measured at the lowest point"),
+    LiftCheck(BACK_ROUNDED, "whole", lambda m: m.back_bend_deg,
+              "the back outline could not be traced while bent over (no bent-over frames, the outline was incomplete, "
+              "or the person is too small in the picture for the outline to show a bend)"),
+    LiftCheck(HIPS_RISE_FIRST, "ascent", lambda m: m.hips_first_lean_increase_deg,
+              "no complete rise from the bottom back to standing was seen"),
+    LiftCheck(FEET_TOO_NARROW, "whole", lambda m: m.feet_to_shoulder_ratio,
+              "the ankles and shoulders were not seen well enough"),
+    LiftCheck(SHOULDERS_NOT_OVER_FEET, "liftoff", lambda m: m.shoulders_ahead_trunk,
+              "the shoulders and feet were not seen at lift-off"),
+    LiftCheck(HEELS_LIFT, "whole", lambda m: m.heel_lift_frac,
+              "the heels and toes were not clearly visible (visibility under 0.7)"),
+    LiftCheck(TWISTING, "whole", lambda m: m.twist_max_deg,
+              "twisting is a change during the lift; a photo or a clip without a standing moment cannot show it"),
+    LiftCheck(LOAD_FAR, "liftoff", lambda m: m.load_distance_cm,
+              "the hands and ankles were not seen at lift-off"),
+)
+SPECS: tuple[CheckSpec, ...] = register(*(c.spec for c in CHECKS), LEADS_WITH_SHOULDERS)
+SPEC_BY_ID: dict[str, CheckSpec] = {s.id: s for s in SPECS}
+FINDING_IDS: tuple[str, ...] = tuple(s.id for s in (KNEES_NOT_BENT, BACK_BENT_FORWARD, BACK_ROUNDED, HIPS_RISE_FIRST,
+                                                      FEET_TOO_NARROW, SHOULDERS_NOT_OVER_FEET, HEELS_LIFT, TWISTING,
+                                                      LEADS_WITH_SHOULDERS, LOAD_FAR))
+ADVICE: dict[str, str] = {s.id: s.advice for s in SPECS}
+CUES: dict[str, str] = {s.id: s.cue for s in SPECS}
+
+BACK_FORWARD_MIN_LEAN_DEG = 45.0  # the trunk lean is counted as at least this in the knee/trunk ratio (see its spec)
+
+
+def limits_provenance() -> dict[str, dict]:
+    """Every lifting check's limits and source, for the report's provenance."""
+    return {s.id: {"notice": s.notice, "warning": s.warning, "worse": s.worse, "unit": s.unit, "views": list(s.views),
+                   "plausible": list(s.plausible), "min_body_px": s.min_body_px, "source": s.source} for s in SPECS}
+
+
+# --------------------------------------------------------------------------------------------- measuring
+def rep_windows(rep: Repetition) -> dict[str, np.ndarray]:
+    """Frames of one repetition each check is measured in."""
     lo, hi = min(rep.bottom, rep.liftoff), max(rep.bottom, rep.liftoff)
-    lo, hi = max(rep.start, lo - 1), min(rep.end, hi + 1)
-    return np.arange(lo, hi + 1)
+    bottom = np.arange(max(rep.start, lo - 1), min(rep.end, hi + 1) + 1)
+    return {"bottom": bottom, "whole": np.arange(rep.start, rep.end + 1),
+            "ascent": np.arange(rep.liftoff, rep.end + 1),
+            "liftoff": np.arange(max(rep.start, rep.liftoff - 2), min(rep.end, rep.liftoff + 2) + 1)}
 
 
 def _med(x: np.ndarray, idx: np.ndarray) -> float:
     return float(nan_median(np.asarray(x, float)[idx])) if len(idx) else float("nan")
 
 
-def _progress(x: np.ndarray, a: float, b: float) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (x - a) / (b - a)
+def knee_to_trunk_ratio(knee_deg: float, lean_deg: float) -> float:
+    """Knee flexion over trunk lean at the bottom, the lean counted as at least 45 deg (NaN when either is NaN)."""
+    if not (np.isfinite(knee_deg) and np.isfinite(lean_deg)):
+        return float("nan")
+    return float(max(knee_deg, 0.0) / max(lean_deg, BACK_FORWARD_MIN_LEAN_DEG))
+
+
+def load_distance_cm(distance_px: float, body_height_px: float, cm_per_px: float | None,
+                     params: LiftParams = DEFAULT_LIFT) -> float:
+    """Hands-to-ankles distance in cm (user height) or in reference-person cm (fraction of height x 175 cm)."""
+    if cm_per_px is not None:
+        return float(distance_px * cm_per_px)
+    if not np.isfinite(body_height_px) or body_height_px <= 0:
+        return float("nan")
+    return float(distance_px / body_height_px * params.reference_height_cm)
 
 
 def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: dict[str, np.ndarray],
-                params: LiftParams = DEFAULT_LIFT) -> RepMetrics:
-    """Every per-rep number; checks that need a view the clip lacks stay NaN."""
+                params: LiftParams = DEFAULT_LIFT, cm_per_px: float | None = None) -> RepMetrics:
+    """Every per-repetition number (NaN where the clip cannot show it); the gates come later."""
     m = RepMetrics()
-    win = _window(rep)
-    whole = np.arange(rep.start, rep.end + 1)
+    w = rep_windows(rep)
+    win, whole = w["bottom"], w["whole"]
     m.knee_flexion_bottom_deg = _med(kin.knee_flexion_deg, win)
     m.trunk_lean_bottom_deg = _med(kin.trunk_lean_deg, win)
-    if np.isfinite(m.trunk_lean_bottom_deg) and m.trunk_lean_bottom_deg > 1:
-        m.knee_to_trunk_ratio = m.knee_flexion_bottom_deg / m.trunk_lean_bottom_deg
+    m.knee_to_trunk_ratio = knee_to_trunk_ratio(m.knee_flexion_bottom_deg, m.trunk_lean_bottom_deg)
     m.upper_arm_bottom_deg = _med(kin.upper_arm_flexion_deg, win)
     used = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
     near = L.side_indices(kin.view.near_side)
     used += [near["knee"], near["ankle"], near["wrist"]]
     m.visibility = float(np.mean(seq.visibility[whole][:, used]))
 
-    # rounded back: bent-over frames of the rep with a usable outline
+    # rounded back: bent-over frames of the rep with a usable outline, traced at a usable resolution
     bent = whole[(np.abs(kin.trunk_lean_deg[whole]) >= params.back_min_trunk_lean_deg)
-                 & np.isfinite(back["bend_deg"][whole]) & (back["coverage"][whole] >= 0.6)]
+                 & np.isfinite(back["bend_deg"][whole]) & (back["coverage"][whole] >= 0.6)
+                 & (back["trunk_mask_px"][whole] >= params.back_min_trunk_mask_px)]
     m.back_frames = int(len(bent))
     if len(bent):
         m.back_bend_deg = _med(back["bend_deg"], bent)
@@ -123,8 +338,8 @@ def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: d
         m.back_trunk_mask_px = _med(back["trunk_mask_px"], bent)
 
     # hips rise first: the trunk tips further forward after lift-off while the hips are rising
-    if rep.has_ascent and rep.end - rep.liftoff >= 3:
-        asc = np.arange(rep.liftoff, rep.end + 1)
+    if rep.has_ascent and rep.end - rep.liftoff >= 2:
+        asc = w["ascent"]
         hip = kin.hip_height_px[asc]
         rising = np.concatenate([[False], np.diff(hip) > 0])
         ref = _med(kin.trunk_lean_deg, np.arange(max(rep.start, rep.liftoff - 4), rep.liftoff + 1))  # robust to jitter
@@ -134,7 +349,7 @@ def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: d
 
     with np.errstate(invalid="ignore", divide="ignore"):
         m.feet_to_shoulder_ratio = _med(kin.ankle_spacing_px / kin.shoulder_width_px, whole)
-    m.shoulders_ahead_trunk = float(kin.shoulder_to_midfoot_px[rep.liftoff] / kin.trunk_length_px)
+    m.shoulders_ahead_trunk = _med(kin.shoulder_to_midfoot_px, w["liftoff"]) / kin.trunk_length_px
     # heel lift: near heel rising above the near toe, compared with standing (clearly visible frames only)
     hv = seq.visibility[:, near["heel"]] >= params.heel_min_visibility
     tv = seq.visibility[:, near["foot_index"]] >= params.heel_min_visibility
@@ -144,260 +359,158 @@ def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: d
     if len(ok) and np.isfinite(rel[ok]).any():
         ref = nan_median(rel[standing]) if standing.any() else nan_median(rel[hv & tv])
         m.heel_lift_frac = float(max(0.0, np.nanmax(rel[ok]) - ref))
-    tw = np.abs(kin.twist_deg[whole])
-    m.twist_max_deg = float(np.nanmax(tw)) if np.isfinite(tw).any() else float("nan")
-    m.hand_distance_origin_px = _med(kin.hand_to_ankles_px, np.array([rep.liftoff]))
-    m.hand_distance_destination_px = _med(kin.hand_to_ankles_px, np.array([rep.end]))
+    if seq.n_frames > 1:
+        tw = np.abs(kin.twist_deg[whole])
+        m.twist_max_deg = float(np.nanmax(tw)) if np.isfinite(tw).any() else float("nan")
+    m.hand_distance_origin_px = _med(kin.hand_to_ankles_px, w["liftoff"])
+    m.hand_distance_destination_px = float(kin.hand_to_ankles_px[rep.end])
     m.hand_height_origin_px = float(kin.hand_height_px[rep.liftoff])
     m.hand_height_destination_px = float(kin.hand_height_px[rep.end])
+    m.load_distance_cm = load_distance_cm(m.hand_distance_origin_px, kin.body_height_px, cm_per_px, params)
     return m
 
 
-# --------------------------------------------------------------------------- grading
-
-def grade_value(value: float, notice: float, warning: float, higher_is_worse: bool = True) -> str:
-    if not np.isfinite(value):
-        return "not_assessed"
-    v, n, w = (value, notice, warning) if higher_is_worse else (-value, -notice, -warning)
-    return "warning" if v >= w else "notice" if v >= n else "ok"
-
-
-_RANK = {"ok": 0, "notice": 1, "warning": 2}
-
-
+# --------------------------------------------------------------------------------------------- grading
 @dataclass(frozen=True)
-class RepGrade:
-    severity: str
-    value: float
+class RepSamples:
+    """One check's per-repetition samples after the gates."""
+
+    values: np.ndarray  # (k,) NaN where a repetition could not be judged
+    quality: np.ndarray  # (k,) landmark quality of the judged frames
+    gate_reason: str | None  # why repetitions were not judged (None when the gates passed everywhere)
 
 
-def grade_rep(check: str, m: RepMetrics, kin: LiftKinematics, params: LiftParams = DEFAULT_LIFT,
-              cm_per_px: float | None = None) -> RepGrade:
-    """Severity and value of one check in one rep (``not_assessed`` when the number is missing)."""
-    p = params
-    if check == "knees_not_bent":
-        return RepGrade(grade_value(m.knee_flexion_bottom_deg, p.knees_not_bent_notice_deg, p.knees_not_bent_warning_deg,
-                               higher_is_worse=False), m.knee_flexion_bottom_deg)
-    if check == "back_bent_forward":
-        lean, ratio = m.trunk_lean_bottom_deg, m.knee_to_trunk_ratio
-        if not (np.isfinite(lean) and np.isfinite(ratio)):
-            return RepGrade("not_assessed", lean)
-        sev = grade_value(lean, p.back_forward_notice_deg, p.back_forward_warning_deg)
-        return RepGrade(sev if ratio < p.back_forward_max_knee_ratio else "ok", lean)
-    if check == "back_rounded":
-        return RepGrade(grade_value(m.back_bend_deg, p.back_bend_notice_deg, p.back_bend_warning_deg), m.back_bend_deg)
-    if check == "hips_rise_first":
-        return RepGrade(grade_value(m.hips_first_lean_increase_deg, p.hips_first_notice_deg, p.hips_first_warning_deg),
-                        m.hips_first_lean_increase_deg)
-    if check == "feet_too_narrow":
-        return RepGrade(grade_value(m.feet_to_shoulder_ratio, p.feet_narrow_notice_ratio, p.feet_narrow_warning_ratio,
-                               higher_is_worse=False), m.feet_to_shoulder_ratio)
-    if check == "shoulders_not_over_feet":
-        v = m.shoulders_ahead_trunk
-        return RepGrade(grade_value(abs(v), p.shoulders_over_feet_notice, p.shoulders_over_feet_warning), v)
-    if check == "heels_lift":
-        return RepGrade(grade_value(m.heel_lift_frac, p.heel_lift_notice_frac, p.heel_lift_warning_frac), m.heel_lift_frac)
-    if check == "twisting":
-        return RepGrade(grade_value(m.twist_max_deg, p.twist_notice_deg, p.twist_warning_deg), m.twist_max_deg)
-    if check == "load_far_from_body":
-        h_cm = load_distance_cm(m.hand_distance_origin_px, kin, cm_per_px, params)
-        return RepGrade(grade_value(h_cm, p.load_far_notice_cm, p.load_far_warning_cm), h_cm)
-    raise ValueError(f"unknown check {check!r}; expected one of {', '.join(FINDING_IDS)}")
+def rep_samples(check: LiftCheck, seq: PoseSequence, views: ViewTrack, reps: list[Repetition],
+                metrics: list[RepMetrics]) -> RepSamples:
+    """Gate one check in each repetition: its value counts only when some frame of its window passes every gate."""
+    gate = gate_frames(check.spec, seq, views)
+    vals, qual = np.full(len(reps), np.nan), np.zeros(len(reps))
+    reasons = []
+    for k, (rep, m) in enumerate(zip(reps, metrics, strict=True)):
+        idx = rep_windows(rep)[check.window]
+        idx = idx[(idx >= 0) & (idx < seq.n_frames)]
+        good = idx[gate.usable[idx]]
+        if not len(good):
+            reasons.append(gate.reason or check.why_missing)
+            continue
+        v = float(check.value(m))
+        if not np.isfinite(v):
+            reasons.append(check.why_missing)
+            continue
+        vals[k], qual[k] = v, float(np.median(gate.quality[good]))
+    reason = max(set(reasons), key=reasons.count) if reasons else None
+    return RepSamples(vals, qual, reason)
 
 
-def load_distance_cm(distance_px: float, kin: LiftKinematics, cm_per_px: float | None,
-                     params: LiftParams = DEFAULT_LIFT) -> float:
-    """Hands-to-ankles distance in cm (user height) or in reference-person cm (fraction of height x 175 cm)."""
-    if cm_per_px is not None:
-        return float(distance_px * cm_per_px)
-    if not np.isfinite(kin.body_height_px) or kin.body_height_px <= 0:
-        return float("nan")
-    return float(distance_px / kin.body_height_px * params.reference_height_cm)
-
-
-# --------------------------------------------------------------------------- findings
-
-VIEWS_NEEDED = {
-    "knees_not_bent": ("side", "oblique"),
-    "back_bent_forward": ("side", "oblique"),
-    "back_rounded": ("side",),
-    "hips_rise_first": ("side", "oblique", "front"),
-    "feet_too_narrow": ("front",),
-    "shoulders_not_over_feet": ("side",),
-    "heels_lift": ("side",),
-    "twisting": ("side", "oblique", "front"),
-    "load_far_from_body": ("side",),
-}
-UNITS = {
-    "knees_not_bent": "deg", "back_bent_forward": "deg", "back_rounded": "deg", "hips_rise_first": "deg",
-    "feet_too_narrow": "ratio", "shoulders_not_over_feet": "trunk lengths", "heels_lift": "fraction of height", "twisting": "deg",
-    "leads_with_shoulders": "s", "load_far_from_body": "cm",
-}
-
-
-def _view_reason(check: str, view: str) -> str:
-    need = " or ".join(VIEWS_NEEDED[check])
-    return f"this check needs a {need} view of the body; this clip looks like a {view} view"
-
-
-def _threshold(check: str, p: LiftParams) -> str:
+def _context(check: LiftCheck, samples: np.ndarray, metrics: list[RepMetrics], kin: LiftKinematics,
+             cm_given: bool, style: Callable[[RepMetrics], str]) -> dict:
+    spec = check.spec
+    judged = np.isfinite(samples)
+    n = int(judged.sum())
+    worst = int(np.nanargmax(samples) if spec.worse == "above" else np.nanargmin(samples)) if n else 0
+    flagged = int(np.sum(np.asarray(samples)[judged] >= spec.notice) if spec.worse == "above"
+                  else np.sum(np.asarray(samples)[judged] <= spec.notice)) if spec.notice is not None else 0
+    m = metrics[worst] if metrics else RepMetrics()
     return {
-        "knees_not_bent": f"knee flexion < {p.knees_not_bent_notice_deg:.0f} deg (notice), "
-                          f"< {p.knees_not_bent_warning_deg:.0f} deg (warning)",
-        "back_bent_forward": f"trunk lean > {p.back_forward_notice_deg:.0f}/{p.back_forward_warning_deg:.0f} deg "
-                             f"with knees bending < {p.back_forward_max_knee_ratio:.1f} x the lean",
-        "back_rounded": f"back outline bend > {p.back_bend_notice_deg:.0f} deg (notice), "
-                        f"> {p.back_bend_warning_deg:.0f} deg (warning)",
-        "hips_rise_first": f"trunk tips > {p.hips_first_notice_deg:.0f} deg (notice), > {p.hips_first_warning_deg:.0f} deg "
-                           "(warning) further forward while the hips rise",
-        "feet_too_narrow": f"ankle spacing < {p.feet_narrow_notice_ratio:.1f} x shoulder width",
-        "shoulders_not_over_feet": f"shoulders > {p.shoulders_over_feet_notice:.2f} trunk lengths from the mid-foot",
-        "heels_lift": f"heel rises > {p.heel_lift_notice_frac:.2f} of body height above the toe",
-        "twisting": f"shoulders turned > {p.twist_notice_deg:.0f} deg against the hips",
-        "load_far_from_body": f"hands > {p.load_far_notice_cm:.0f} cm (notice), > {p.load_far_warning_cm:.0f} cm (warning) "
-                              "in front of the ankles",
-    }[check]
-
-
-def _message(check: str, value: float, sev: str, n_flagged: int, n_reps: int, m: RepMetrics, cm_given: bool) -> str:
-    reps = f" in {n_flagged} of {n_reps} repetition{'s' if n_reps != 1 else ''}" if n_reps > 1 else ""
-    if sev == "ok":
-        ok = {
-            "knees_not_bent": f"You bent your knees well (about {value:.0f} degrees at the bottom).",
-            "back_bent_forward": f"Your trunk leaned {value:.0f} degrees at the bottom, with the knees doing their share.",
-            "back_rounded": f"Your back outline stayed straight while bent over (bend {value:.0f} degrees).",
-            "hips_rise_first": "Your hips and shoulders rose together as you stood up.",
-            "feet_too_narrow": f"Your feet were about {value:.1f} times shoulder width apart: a stable base.",
-            "shoulders_not_over_feet": "Your shoulders were over your feet as you started to lift.",
-            "heels_lift": "Your heels stayed on the floor.",
-            "twisting": "You kept your shoulders in line with your hips (no twisting).",
-            "load_far_from_body": f"Your hands stayed close to your body (about {value:.0f} cm in front of the ankles).",
-        }
-        return ok[check]
-    unit_note = "" if cm_given else " (estimated for a 175 cm person; give your height for your own numbers)"
-    bad = {
-        "knees_not_bent": f"Your knees bent only about {value:.0f} degrees at the lowest point{reps}: you reached down mostly "
-                          "by bending your back (a stoop lift).",
-        "back_bent_forward": f"Your trunk leaned {value:.0f} degrees forward at the bottom{reps} while your knees bent only "
-                             f"{m.knee_flexion_bottom_deg:.0f} degrees: your back did most of the bending.",
-        "back_rounded": f"The outline of your back curved by about {value:.0f} degrees while you were bent over{reps}: your "
-                        "back looks rounded rather than straight.",
-        "hips_rise_first": f"As you stood up, your hips rose before your shoulders{reps}: your trunk tipped a further "
-                           f"{value:.0f} degrees forward, so your legs straightened first and your back did the lifting.",
-        "feet_too_narrow": f"Your feet were only {value:.1f} times shoulder width apart{reps}.",
-        "shoulders_not_over_feet": f"As you started to lift, your shoulders were {abs(value):.2f} trunk lengths "
-                                   f"{'ahead of' if value > 0 else 'behind'} the middle of your feet{reps}.",
-        "heels_lift": f"Your heels came off the floor{reps} (the heel rose by about {value:.0%} of your height).",
-        "twisting": f"Your shoulders turned about {value:.0f} degrees against your hips during the lift{reps}.",
-        "load_far_from_body": f"Your hands were about {value:.0f} cm in front of your ankles as the lift started{reps}"
-                              f"{unit_note}.",
+        "in_reps": f" in {flagged} of {n} repetitions" if n > 1 else "",
+        "worst_rep": f" in your deepest-bent repetition (#{worst + 1})" if n > 1 else "",
+        "style": style(m), "knee": m.knee_flexion_bottom_deg, "lean": m.trunk_lean_bottom_deg,
+        "unit_note": "" if cm_given else REF_HEIGHT_NOTE,
     }
-    return bad[check]
 
 
-def _confidence(check: str, m_list: list[RepMetrics], kin: LiftKinematics, value: float, notice: float,
-                params: LiftParams) -> float:
-    vis = float(np.nanmean([m.visibility for m in m_list])) if m_list else 0.0
-    view_factor = {"side": 1.0, "oblique": 0.6, "front": 0.9, "unknown": 0.3}.get(kin.view.view, 0.5)
-    if check in ("twisting",) and kin.view.view == "side":
-        view_factor = 0.4  # depth (world z) decides the shoulder/hip headings in a side view: noisy
-    if check in ("feet_too_narrow", "hips_rise_first") and kin.view.view != "side":
-        view_factor = 0.9
-    base = np.clip(vis, 0.0, 1.0) * view_factor
-    if check == "heels_lift":
-        base = min(base, params.heel_lift_max_confidence)
-    if check == "back_rounded":
-        # mask outline: cap at 0.7 (it is an outline, not a spine), lower with coarse masks and few frames
-        px = float(np.nanmedian([m.back_trunk_mask_px for m in m_list])) if m_list else np.nan
-        frames = sum(m.back_frames for m in m_list)
-        res = np.clip((px - params.back_min_trunk_mask_px) / 40.0 + 0.5, 0.0, 1.0) if np.isfinite(px) else 0.0
-        base = 0.7 * base * res * min(1.0, frames / 10.0)
-        margin = abs(value - notice) / 15.0 if np.isfinite(value) else 0.0
-        base *= float(np.clip(0.5 + margin, 0.5, 1.0))
-    return float(np.clip(base, 0.0, 1.0))
+def grade_reps(checks: tuple[LiftCheck, ...], seq: PoseSequence, views: ViewTrack, reps: list[Repetition],
+               metrics: list[RepMetrics]) -> tuple[dict[str, RepSamples], list[dict[str, dict]]]:
+    """Gated samples of every check and the per-repetition grades ``[{check: {severity, value}}]``.
+
+    One grading: each repetition's value through :func:`posture.checks.grade_value` of the check's spec, offline
+    and live alike.
+    """
+    samples = {c.spec.id: rep_samples(c, seq, views, reps, metrics) for c in checks}
+    per_rep: list[dict[str, dict]] = [{} for _ in reps]
+    for c in checks:
+        s = samples[c.spec.id]
+        for k, r in enumerate(per_rep):
+            v = s.values[k]
+            r[c.spec.id] = {"severity": grade_value(c.spec, v),
+                            "value": None if not np.isfinite(v) else round(float(v), 3)}
+    return samples, per_rep
 
 
-def findings_from_reps(seq: PoseSequence, kin: LiftKinematics, reps: list[Repetition], metrics: list[RepMetrics],
-                       params: LiftParams = DEFAULT_LIFT, cm_per_px: float | None = None,
-                       load_kg: float | None = None) -> tuple[list[Finding], list[dict[str, dict]]]:
-    """Clip-level findings (worst repetition decides) and per-rep grades ``[{check: {severity, value}}]``."""
+def findings_from_reps(seq: PoseSequence, kin: LiftKinematics, views: ViewTrack, reps: list[Repetition],
+                       metrics: list[RepMetrics], cm_per_px: float | None = None, load_kg: float | None = None,
+                       params: LiftParams = DEFAULT_LIFT,
+                       style: Callable[[RepMetrics], str] = lambda m: "lift") -> tuple[list[Finding], list[dict]]:
+    """Clip-level findings (the worst repetition decides, :func:`posture.checks.evaluate`) and per-rep grades."""
+    samples, per_rep = grade_reps(CHECKS, seq, views, reps, metrics)
     t = seq.timestamps_s
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 0.0
-    view = kin.view.view
-    per_rep: list[dict[str, dict]] = [{} for _ in reps]
-    findings: list[Finding] = []
-    p = params
-    for check in FINDING_IDS:
-        if check == "leads_with_shoulders":
-            findings.append(turning_finding(seq, kin, params))
-            continue
-        unit = UNITS[check]
-        thr = _threshold(check, p)
-        if view not in VIEWS_NEEDED[check]:
-            findings.append(not_assessed(check, _view_reason(check, view), unit, thr))
-            for r in per_rep:
-                r[check] = {"severity": "not_assessed", "value": None}
-            continue
+    times = np.array([[t[r.start], t[r.end] + dt] for r in reps], float).reshape(-1, 2)
+    out: dict[str, Finding] = {}
+    for c in CHECKS:
+        spec = c.spec
         if not reps:
-            findings.append(not_assessed(check, "no lift (bending down and standing up) was found in the clip", unit, thr))
+            gate = gate_frames(spec, seq, views)
+            out[spec.id] = not_assessed_finding(spec, gate.reason if not gate.any else
+                                                "no lift (bending down and standing up) was found in the clip")
             continue
-        if check == "twisting" and seq.n_frames == 1:
-            findings.append(not_assessed(check, "twisting is a change during the lift; a photo cannot show it", unit, thr))
+        if spec is BACK_ROUNDED and seq.masks is None:
+            out[spec.id] = not_assessed_finding(spec, "no person outline (segmentation mask) is available for this "
+                                                      "input; analyse the video itself, not a landmark file")
+            _blank(per_rep, spec.id)
             continue
-        if check == "back_rounded" and seq.masks is None:
-            findings.append(not_assessed(check, "no person outline (segmentation mask) is available for this input; "
-                                                "analyse the video itself, not a landmark file", unit, thr))
-            continue
-        if check == "load_far_from_body" and load_kg is None:
-            arms = [m.upper_arm_bottom_deg for m in metrics]
-            if np.nanmax(np.abs(np.asarray(arms, float)), initial=0.0) > p.arms_raised_deg:
-                findings.append(not_assessed(check, "your arms were held out in front, as in a bodyweight squat; give the "
-                                                    "load weight if you were carrying something", unit, thr))
+        if spec is LOAD_FAR and load_kg is None:
+            arms = np.asarray([m.upper_arm_bottom_deg for m in metrics], float)
+            if np.nanmax(np.abs(arms), initial=0.0) > params.arms_raised_deg:
+                out[spec.id] = not_assessed_finding(spec, "your arms were held out in front, as in a bodyweight squat; "
+                                                          "give the load weight if you were carrying something")
+                _blank(per_rep, spec.id)
                 continue
-        grades = [grade_rep(check, m, kin, params, cm_per_px) for m in metrics]
-        for r, g in zip(per_rep, grades, strict=True):
-            r[check] = {"severity": g.severity, "value": None if not np.isfinite(g.value) else round(float(g.value), 3)}
-        assessed = [(i, g) for i, g in enumerate(grades) if g.severity != "not_assessed"]
-        if not assessed:
-            reason = {"back_rounded": "the back outline could not be traced while bent over (no bent-over frames, or "
-                                      "the outline was incomplete)",
-                      "hips_rise_first": "no complete rise from the bottom was seen (or the hips hardly moved)"}.get(
-                check, "the body parts this check needs were not visible clearly enough")
-            findings.append(not_assessed(check, reason, unit, thr))
+        s = samples[spec.id]
+        if not np.isfinite(s.values).any():
+            out[spec.id] = not_assessed_finding(spec, s.gate_reason or c.why_missing)
             continue
-        worst_i, worst = max(assessed, key=lambda ig: (_RANK[ig[1].severity],
-                                                       abs(ig[1].value) if check not in ("knees_not_bent", "feet_too_narrow")
-                                                       else -ig[1].value))
-        flagged = [i for i, g in assessed if g.severity in ("notice", "warning")]
-        ranges = tuple((round(float(t[reps[i].start]), 3), round(float(t[reps[i].end]) + dt, 3)) for i in flagged)
-        notice = {"back_rounded": p.back_bend_notice_deg}.get(check, np.nan)
-        conf = _confidence(check, [metrics[i] for i, _ in assessed], kin, worst.value, notice, params)
-        findings.append(Finding(
-            id=check, severity=worst.severity, value=round(float(worst.value), 3), unit=unit, threshold=thr,
-            time_ranges_s=ranges, confidence=round(conf, 2),
-            message=_message(check, worst.value, worst.severity, len(flagged), len(assessed), metrics[worst_i],
-                             cm_per_px is not None),
-            advice=ADVICE[check] if worst.severity != "ok" else "",
-        ))
-    return findings, per_rep
+        ctx = _context(c, s.values, metrics, kin, cm_per_px is not None, style)
+        f = evaluate(spec, Evidence(samples=s.values, quality=s.quality, times_s=times, gate_reason=s.gate_reason,
+                                    context=ctx))
+        if spec is BACK_ROUNDED and f.severity != "not_assessed":
+            f = _cap_confidence(f, 0.7)  # an outline, not a spine: clothes and plates move it
+        if spec is HEELS_LIFT and f.severity != "not_assessed":
+            f = _cap_confidence(f, params.heel_lift_max_confidence)
+        out[spec.id] = f
+    out[LEADS_WITH_SHOULDERS.id] = turning_finding(seq, kin, views, params)
+    return [out[i] for i in FINDING_IDS], per_rep
 
 
-def turning_finding(seq: PoseSequence, kin: LiftKinematics, params: LiftParams = DEFAULT_LIFT) -> Finding:
+def _blank(per_rep: list[dict], fid: str) -> None:
+    for r in per_rep:
+        r[fid] = {"severity": "not_assessed", "value": None}
+
+
+def _cap_confidence(f: Finding, cap: float) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, confidence=round(min(f.confidence, cap), 3))
+
+
+def turning_finding(seq: PoseSequence, kin: LiftKinematics, views: ViewTrack,
+                    params: LiftParams = DEFAULT_LIFT) -> Finding:
     """leads_with_shoulders: when the hips turn by more than ``turn_min_deg``, do the shoulders turn first?
 
-    The lag is the time shift that best aligns the shoulder heading with the hip
-    heading (cross-correlation of their changes); positive = shoulders earlier.
+    The lag is the time shift that best aligns the shoulder heading with the hip heading (cross-correlation of
+    their changes); positive = shoulders earlier. Judged on the frames that pass the spec's gates.
     """
-    thr = f"shoulders turning > {params.lead_notice_s:.2f} s before the hips"
+    spec = LEADS_WITH_SHOULDERS
+    gate = gate_frames(spec, seq, views)
     hip, sh = kin.hip_yaw_deg, kin.shoulder_yaw_deg
-    ok = np.isfinite(hip) & np.isfinite(sh)
-    if ok.sum() < 10:
-        return not_assessed("leads_with_shoulders", "not enough frames with the hips and shoulders visible to follow a turn",
-                            "s", thr)
+    ok = np.isfinite(hip) & np.isfinite(sh) & gate.usable
+    if ok.sum() < spec.min_samples:
+        return not_assessed_finding(spec, gate.reason or "not enough frames with the hips and shoulders visible to "
+                                                         "follow a turn")
     turn = float(np.nanpercentile(hip[ok], 95) - np.nanpercentile(hip[ok], 5))
     if turn < params.turn_min_deg:
-        return not_assessed("leads_with_shoulders", f"no change of direction in this clip (the hips turned only {turn:.0f} "
-                                                    "degrees)", "s", thr)
+        return not_assessed_finding(spec, f"no change of direction in this clip (the hips turned only {turn:.0f} "
+                                          "degrees)")
     fps = seq.fps
     h = np.interp(np.arange(len(hip)), np.flatnonzero(ok), hip[ok])
     s = np.interp(np.arange(len(sh)), np.flatnonzero(ok), sh[ok])
@@ -406,9 +519,4 @@ def turning_finding(seq: PoseSequence, kin: LiftKinematics, params: LiftParams =
     lags = np.arange(-max_lag, max_lag + 1)
     scores = [np.dot(dh[max(0, k):len(dh) + min(0, k)], ds[max(0, -k):len(ds) - max(0, k)]) for k in lags]
     lag_s = float(lags[int(np.argmax(scores))] / fps)  # >0: hip changes come later than shoulder changes
-    sev = "notice" if lag_s > params.lead_notice_s else "ok"
-    conf = 0.4 if kin.view.view == "side" else 0.6
-    msg = (f"When you turned, your shoulders turned about {lag_s:.2f} s before your hips." if sev != "ok"
-           else "When you turned, your hips and shoulders turned together.")
-    return Finding(id="leads_with_shoulders", severity=sev, value=round(lag_s, 3), unit="s", threshold=thr,
-                   confidence=conf, message=msg, advice=ADVICE["leads_with_shoulders"] if sev != "ok" else "")
+    return evaluate(spec, Evidence(samples=hip[ok], quality=gate.quality[ok], value=lag_s))

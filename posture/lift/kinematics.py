@@ -15,6 +15,7 @@ from posture import landmarks as L
 from posture.geometry import angle_from_vertical_deg, flexion_deg, midpoint, nan_median
 from posture.lift.params import DEFAULT_LIFT, LiftParams
 from posture.sequence import PoseSequence
+from posture.view import ViewTrack, classify_views
 
 # Fraction of standing height covered by shank + thigh + trunk + neck (ankle to ear):
 # Winter (2009), Biomechanics and Motor Control of Human Movement, Table 4.1 (0.936 - 0.039).
@@ -24,45 +25,41 @@ SHOULDER_HEIGHT_FRACTION = 0.818  # Winter (2009) Table 4.1: shoulder joint heig
 
 @dataclass(frozen=True)
 class ViewEstimate:
-    view: str  # "side", "front", "oblique" or "unknown"
-    facing: float  # +1 facing image-right, -1 image-left (side views); 0 unknown
-    shoulder_ratio: float  # median shoulder width / trunk length in pixels
+    """The clip's view for the lifting kinematics, from :func:`posture.view.classify_views` (one classifier for
+    every task): the main view of the frames where the person was seen, the facing, and the nearer side."""
+
+    view: str  # "side", "front", "back", "oblique" or "unknown"
+    facing: float  # +1 facing image-right, -1 image-left; 0 unknown
     near_side: str  # "left"/"right": the side with the higher visibility
+    track: ViewTrack | None = None  # the per-frame views
 
 
-def estimate_view(seq: PoseSequence, params: LiftParams = DEFAULT_LIFT) -> ViewEstimate:
-    """Side, front or oblique view from the apparent shoulder width relative to the trunk length."""
-    xy = seq.xy_px
-    sh_w = np.linalg.norm(xy[:, L.LEFT_SHOULDER] - xy[:, L.RIGHT_SHOULDER], axis=1)
-    hip_w = np.linalg.norm(xy[:, L.LEFT_HIP] - xy[:, L.RIGHT_HIP], axis=1)
-    trunk = np.linalg.norm(midpoint(xy[:, L.LEFT_SHOULDER], xy[:, L.RIGHT_SHOULDER])
-                           - midpoint(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP]), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = float(nan_median(np.maximum(sh_w, hip_w * 1.3) / trunk))
-    if not np.isfinite(ratio):
+def estimate_view(seq: PoseSequence, params: LiftParams = DEFAULT_LIFT, track: ViewTrack | None = None) -> ViewEstimate:
+    """The clip's view from :mod:`posture.view` (per-frame views by majority; ``mixed`` clips take their most
+    common view), the facing from :mod:`posture.view` with, when it cannot tell, the shoulders ahead of the hips
+    while bent over (people lean the way they face), and the nearer side by visibility."""
+    track = track if track is not None else classify_views(seq)
+    seen = track.view[track.view != "unknown"]
+    if seen.size == 0:
         view = "unknown"
-    elif ratio < params.side_view_max_shoulder_ratio:
-        view = "side"
-    elif ratio > params.front_view_min_shoulder_ratio:
-        view = "front"
     else:
-        view = "oblique"
-    toe = midpoint(xy[:, L.LEFT_FOOT_INDEX], xy[:, L.RIGHT_FOOT_INDEX])
-    heel = midpoint(xy[:, L.LEFT_HEEL], xy[:, L.RIGHT_HEEL])
-    nose_ahead = xy[:, L.NOSE, 0] - midpoint(xy[:, L.LEFT_EAR], xy[:, L.RIGHT_EAR])[:, 0]
-    sh_c = midpoint(xy[:, L.LEFT_SHOULDER], xy[:, L.RIGHT_SHOULDER])
-    hip_c = midpoint(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP])
-    lean_dx = sh_c[:, 0] - hip_c[:, 0]
-    bent = np.abs(lean_dx) > 0.3 * trunk  # shoulders clearly ahead of the hips: they lean the way they face
-    # three votes: toes ahead of heels, nose ahead of ears, shoulders ahead of hips when bent over
-    votes = [np.sign(nan_median(toe[:, 0] - heel[:, 0])), np.sign(nan_median(nose_ahead)),
-             np.sign(nan_median(lean_dx[bent])) if bent.any() else np.nan]
-    total = float(np.nansum(votes)) if np.isfinite(votes).any() else 0.0
-    facing = float(np.sign(total))
+        names, counts = np.unique(seen, return_counts=True)
+        view = str(names[int(np.argmax(counts))])
+    facing = track.main_facing()
+    if facing == 0:
+        xy = seq.xy_px
+        sh_c = midpoint(xy[:, L.LEFT_SHOULDER], xy[:, L.RIGHT_SHOULDER])
+        hip_c = midpoint(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP])
+        trunk = np.linalg.norm(sh_c - hip_c, axis=1)
+        lean_dx = sh_c[:, 0] - hip_c[:, 0]
+        with np.errstate(invalid="ignore"):
+            bent = np.abs(lean_dx) > 0.3 * trunk
+        facing = float(np.sign(nan_median(lean_dx[bent]))) if bent.any() else 0.0
+        facing = facing if np.isfinite(facing) else 0.0
     vis = seq.visibility
     left = np.nanmean(vis[:, [L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE]])
     right = np.nanmean(vis[:, [L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE]])
-    return ViewEstimate(view=view, facing=facing, shoulder_ratio=ratio, near_side="left" if left >= right else "right")
+    return ViewEstimate(view=view, facing=float(facing), near_side="left" if left >= right else "right", track=track)
 
 
 def signed_angle_between_deg(ref: np.ndarray, v: np.ndarray, facing: float) -> np.ndarray:

@@ -1,10 +1,12 @@
-"""Live lifting coach: the same rep finding and core checks, one webcam frame at a time.
+"""Live lifting coach: the offline per-repetition grading, run on each repetition as soon as it ends.
 
-:class:`LiftCoach` follows the shoulder height with the hysteresis of
-:mod:`posture.lift.reps` against a standing reference learnt from a bounded
-history, and at the end of every repetition (back up to standing) grades the
-knee bend, forward lean and hips-first rise of that repetition and gives one cue.
-The rounded-back check needs the segmentation mask and is not run live.
+:class:`LiftCoach` follows the shoulder height frame by frame with the hysteresis of
+:mod:`posture.lift.reps` against a standing reference learnt from a bounded history, only to know *when* a
+repetition has ended (back up to standing). It then builds a :class:`~posture.sequence.PoseSequence` from the
+frames it kept (the repetition plus the standing moments before it) and grades that repetition with
+:func:`posture.lift.analysis.lift_reps`: the same cleaning, view classification (:mod:`posture.view`),
+kinematics, gates and :func:`posture.checks.grade_value` of the same specs as the offline report. There is no
+second grading here. The rounded-back check needs the person mask and is not run live (``not_assessed``).
 """
 
 from __future__ import annotations
@@ -16,32 +18,33 @@ from typing import Any
 import numpy as np
 
 from posture import landmarks as L
+from posture.analyses import AnalyzeOptions
 from posture.geometry import angle_from_vertical_deg, flexion_deg, midpoint
-from posture.lift.checks import ADVICE, grade_value
+from posture.lift.checks import FINDING_IDS, SPEC_BY_ID
 from posture.lift.kinematics import ANKLE_TO_EAR_FRACTION, SHOULDER_HEIGHT_FRACTION
 from posture.lift.params import DEFAULT_LIFT, LiftParams
 from posture.live import LiveStatus
-from posture.sequence import PoseFrame
+from posture.sequence import PoseFrame, PoseSequence, Provenance, VideoInfo
 
 _RANK = {"ok": 0, "notice": 1, "warning": 2, "not_assessed": -1}
-_CUES = {
-    "knees_not_bent": "Bend your knees - lift with your legs, not your back.",
-    "back_bent_forward": "Chest up, back straight - bend at the knees rather than folding forward.",
-    "hips_rise_first": "Push up so hips and shoulders rise together.",
-}
+GOOD_CUE = "Good lift - knees bent, lifted with the legs."
 
 
 class LiftCoach:
     """Live analyser for lifting (see module docstring). Thread-safe: ``update`` runs on the webcam
     worker thread while the page thread reads ``summary``; one lock guards all state."""
 
-    def __init__(self, params: LiftParams = DEFAULT_LIFT, history_s: float = 20.0, max_rep_s: float = 15.0):
+    def __init__(self, params: LiftParams = DEFAULT_LIFT, history_s: float = 20.0, max_rep_s: float = 15.0,
+                 lead_in_s: float = 1.5, options: AnalyzeOptions | None = None):
         self.params = params
         self.history_s = history_s
         self.max_rep_s = max_rep_s
+        self.lead_in_s = lead_in_s  # standing time kept before a repetition, as the offline clip has it
+        self.options = options or AnalyzeOptions()
         self._lock = threading.Lock()
         self._history: deque = deque()  # (t, shoulder_height, body_height) for the standing reference
-        self._rep: list[dict[str, float]] = []  # frames of the rep in progress (bounded by max_rep_s)
+        self._frames: deque = deque()  # (t, PoseFrame | None): the bounded buffer a repetition is graded from
+        self._rep_start_t: float | None = None
         self._down = False
         self._facing_votes = 0.0
         self._floor_y = np.nan
@@ -50,6 +53,7 @@ class LiftCoach:
 
     # ------------------------------------------------------------------ per frame
     def _measure(self, f: PoseFrame) -> dict[str, float] | None:
+        """Shoulder and hip heights for the repetition trigger, and angles for the side panel (not graded)."""
         xy, vis = f.xy_px, f.visibility
         mv = self.params.min_visibility
         if min(vis[L.LEFT_HIP], vis[L.RIGHT_HIP]) < mv and max(vis[L.LEFT_HIP], vis[L.RIGHT_HIP]) < mv:
@@ -83,39 +87,56 @@ class LiftCoach:
         top = max(float(np.percentile(h, 95)), 0.9 * SHOULDER_HEIGHT_FRACTION * body)
         return top, body
 
-    def _grade_rep(self) -> dict[str, Any]:
-        p = self.params
-        rep = self._rep
-        sh = np.array([x["sh_h"] for x in rep])
-        hip = np.array([x["hip_h"] for x in rep])
-        lean = np.array([x["lean"] for x in rep])
-        knee = np.array([x["knee"] for x in rep])
-        b = int(np.argmin(sh))
-        win = slice(max(0, b - 1), b + 2)
-        knee_b, lean_b = float(np.median(knee[win])), float(np.median(lean[win]))
-        lo = int(np.flatnonzero(hip <= hip.min() + p.bottom_band_frac * max(np.ptp(hip), 1e-9)).max())
-        ref = float(np.median(lean[max(0, lo - 4):lo + 1]))
-        rising = np.concatenate([[False], np.diff(hip[lo:]) > 0])
-        inc = float(max(0.0, np.max(np.where(rising, lean[lo:] - ref, 0.0)))) if len(rising) else 0.0
-        ratio = knee_b / lean_b if lean_b > 1 else np.inf
-        fwd = grade_value(lean_b, p.back_forward_notice_deg, p.back_forward_warning_deg)
-        grades = {
-            "knees_not_bent": (grade_value(knee_b, p.knees_not_bent_notice_deg, p.knees_not_bent_warning_deg, False), knee_b),
-            "back_bent_forward": (fwd if ratio < p.back_forward_max_knee_ratio else "ok", lean_b),
-            "hips_rise_first": (grade_value(inc, p.hips_first_notice_deg, p.hips_first_warning_deg), inc),
-        }
-        worst = max(grades, key=lambda k: _RANK[grades[k][0]])
-        sev = grades[worst][0]
-        return {"index": len(self._reps) + 1, "start_s": rep[0]["t"], "end_s": rep[-1]["t"],
-                "bottom_s": rep[b]["t"], "knee_flexion_bottom_deg": knee_b, "trunk_lean_bottom_deg": lean_b,
-                "hips_first_lean_increase_deg": inc,
-                "findings": {k: {"severity": v[0], "value": round(v[1], 2)} for k, v in grades.items()},
-                "cue": _CUES[worst] if sev in ("notice", "warning") else "Good lift - knees bent, lifted with the legs.",
-                "advice": ADVICE[worst] if sev in ("notice", "warning") else "", "in_form": sev not in ("notice", "warning")}
+    def _window(self, t_from: float) -> PoseSequence | None:
+        """The kept frames from ``t_from`` on as a PoseSequence (frames without a person as NaN)."""
+        kept = [(t, f) for t, f in self._frames if t >= t_from]
+        frames = [f for _, f in kept if f is not None]
+        if len(frames) < 3:
+            return None
+        n = len(kept)
+        xy = np.full((n, L.N_LANDMARKS, 2), np.nan)
+        world = np.full((n, L.N_LANDMARKS, 3), np.nan)
+        vis = np.zeros((n, L.N_LANDMARKS))
+        for k, (_, f) in enumerate(kept):
+            if f is not None:
+                xy[k], world[k], vis[k] = f.xy_px, f.world_m, f.visibility
+        ts = np.array([t for t, _ in kept], float)
+        fps = 1.0 / float(np.median(np.diff(ts))) if n > 1 else 30.0
+        video = VideoInfo(path="<webcam>", fps=fps, n_frames=n, width=frames[0].width, height=frames[0].height)
+        return PoseSequence(xy_px=xy, world_m=world, visibility=vis, timestamps_s=ts, video=video,
+                            provenance=Provenance(model="live", subject="live"))
+
+    def _grade_rep(self, t_start: float) -> dict[str, Any] | None:
+        """Grade the repetition that just ended with the offline per-repetition grading (one grading)."""
+        from posture.lift.analysis import lift_reps  # analysis imports this module's neighbours; import late
+
+        seq = self._window(t_start - self.lead_in_s)
+        if seq is None:
+            return None
+        lr = lift_reps(seq, self.options, self.params)
+        done = [k for k, r in enumerate(lr.reps) if r.complete]
+        if not done:
+            return None
+        k = done[-1]
+        rep, m, grades = lr.reps[k], lr.metrics[k], lr.per_rep[k]
+        flagged = [fid for fid in FINDING_IDS if grades.get(fid, {}).get("severity") in ("notice", "warning")]
+        worst = max(flagged, key=lambda fid: _RANK[grades[fid]["severity"]]) if flagged else None
+        t = lr.seq.timestamps_s
+        return {"index": len(self._reps) + 1, "start_s": float(t[rep.start]), "end_s": float(t[rep.end]),
+                "bottom_s": float(t[rep.bottom]), "knee_flexion_bottom_deg": m.knee_flexion_bottom_deg,
+                "trunk_lean_bottom_deg": m.trunk_lean_bottom_deg,
+                "hips_first_lean_increase_deg": m.hips_first_lean_increase_deg,
+                "findings": {fid: dict(g) for fid, g in grades.items()},
+                "flagged": flagged,
+                "cue": SPEC_BY_ID[worst].cue if worst else GOOD_CUE,
+                "advice": SPEC_BY_ID[worst].advice if worst else "", "in_form": worst is None}
 
     def update(self, frame: PoseFrame | None, timestamp_s: float | None = None) -> LiveStatus:
         with self._lock:
             t = float(timestamp_s if timestamp_s is not None else (frame.timestamp_s if frame is not None else 0.0))
+            self._frames.append((t, frame))
+            while self._frames and t - self._frames[0][0] > self.history_s:
+                self._frames.popleft()
             m = self._measure(frame) if frame is not None else None
             if m is None:
                 return LiveStatus(task="lift", headline=f"Lifts: {len(self._reps)}", in_form=None, timestamp_s=t,
@@ -129,23 +150,24 @@ class LiftCoach:
             events: tuple[str, ...] = ()
             cue = self._last_cue
             in_form: bool | None = None
-            if self._down or m["sh_h"] < up_level:
-                self._rep.append(m)
-                while self._rep and t - self._rep[0]["t"] > self.max_rep_s:
-                    self._rep.pop(0)
+            if m["sh_h"] < up_level and self._rep_start_t is None:
+                self._rep_start_t = t
+            if self._rep_start_t is not None and t - self._rep_start_t > self.max_rep_s:
+                self._rep_start_t, self._down = None, False  # too long to be one lift: start over
             if not self._down and m["sh_h"] <= down_level:
                 self._down = True
             elif self._down and m["sh_h"] >= up_level:
                 self._down = False
-                if len(self._rep) >= 3 and self._rep[-1]["t"] - self._rep[0]["t"] >= self.params.rep_min_duration_s:
-                    result = self._grade_rep()
-                    self._reps.append(result)
-                    cue, in_form = result["cue"], result["in_form"]
-                    self._last_cue = cue
-                    events = ("rep_completed",)
-                self._rep = []
+                start, self._rep_start_t = self._rep_start_t, None
+                if start is not None and t - start >= self.params.rep_min_duration_s:
+                    result = self._grade_rep(start)
+                    if result is not None:
+                        self._reps.append(result)
+                        cue, in_form = result["cue"], result["in_form"]
+                        self._last_cue = cue
+                        events = ("rep_completed",)
             elif not self._down and m["sh_h"] >= up_level:
-                self._rep = []
+                self._rep_start_t = None
             return LiveStatus(
                 task="lift", headline=f"Lifts: {len(self._reps)}", cue=cue, in_form=in_form, events=events,
                 values={"trunk_lean_deg": round(m["lean"], 1), "knee_flexion_deg": round(m["knee"], 1),

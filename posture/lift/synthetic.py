@@ -42,7 +42,8 @@ def lift_profile(fps: float, reps: int, stand_s: float = 0.6, down_s: float = 1.
 def synthetic_lift(*, trunk_deg: float = 40.0, knee_deg: float = 100.0, hip_deg: float | None = None,
                    reps: int = 1, fps: float = 30.0, facing: float = 1.0, arm_deg: float = 0.0,
                    twist_deg: float = 0.0, hips_first_deg: float = 0.0, px_per_m: float = 250.0,
-                   width: int = 1280, height: int = 720, stand_s: float = 0.6) -> tuple[PoseSequence, dict]:
+                   width: int = 1280, height: int = 720, stand_s: float = 0.6,
+                   view: str = "side") -> tuple[PoseSequence, dict]:
     """A side-view lift with exact bottom angles; returns (sequence, truth).
 
     ``trunk_deg``/``knee_deg``: trunk lean and knee flexion at the bottom. ``hip_deg``
@@ -84,6 +85,16 @@ def synthetic_lift(*, trunk_deg: float = 40.0, knee_deg: float = 100.0, hip_deg:
             x, z = d[:, 0], d[:, 2]
             world[:, k, 0] = c[:, 0] + x * np.cos(theta) - z * np.sin(theta)
             world[:, k, 2] = c[:, 2] + x * np.sin(theta) + z * np.cos(theta)
+    if view == "front":
+        # face the camera: the body's forward axis (image x in profile) becomes depth, its left-right axis image x
+        turned = world.copy()
+        turned[..., 0], turned[..., 2] = world[..., 2] * facing, -world[..., 0] * facing
+        world = turned
+        xy = xy.copy()
+        xy[..., 0] = 0.5 * width + world[..., 0] * px_per_m
+        depth = world[..., 2] * px_per_m
+    elif view != "side":
+        raise ValueError(f"view must be 'side' or 'front', got {view!r}")
     seq = make_sequence(xy, world, fps=fps, width=width, height=height, depth_px=depth, name="synthetic_lift")
     bottoms = [int(i) for i in np.flatnonzero((phase == 2) & (np.r_[-1, phase[:-1]] != 2))]
     truth = {"reps": reps, "bottom_frames": bottoms, "trunk_deg": trunk_deg, "knee_deg": knee_deg,
