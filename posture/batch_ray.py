@@ -42,8 +42,11 @@ def _import_ray():
     return ray
 
 
-def node_model_path(model_bytes: bytes, sha256: str) -> str:
-    """This node's copy of the driver's model: written once (under a lock, atomically), then reused."""
+def node_model_path(model_bytes: bytes, sha256: str, name: str = "model.task") -> str:
+    """This node's copy of the driver's model: written once (under a lock, atomically), then reused.
+
+    Kept under its own file name (reports name the model file in their provenance).
+    """
     if sha256 in _NODE_MODELS and os.path.isfile(_NODE_MODELS[sha256]):
         return _NODE_MODELS[sha256]
     from filelock import FileLock  # a dependency of ray
@@ -51,9 +54,9 @@ def node_model_path(model_bytes: bytes, sha256: str) -> str:
     from posture.batch import write_atomic
     from posture.io.model import default_cache_dir, sha256_file
 
-    folder = default_cache_dir() / "batch_models"
+    folder = default_cache_dir() / "batch_models" / sha256[:24]
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{sha256[:24]}.task"
+    path = folder / Path(name).name
     with FileLock(str(path) + ".lock"):
         if not (path.is_file() and sha256_file(path) == sha256):
             write_atomic(path, model_bytes)
@@ -61,10 +64,11 @@ def node_model_path(model_bytes: bytes, sha256: str) -> str:
     return str(path)
 
 
-def ray_task(job: Job, data: bytes | None, model: bytes | str | None, model_sha256: str, use_cache: bool) -> dict[str, Any]:
+def ray_task(job: Job, data: bytes | None, model: bytes | str | None, model_sha256: str, use_cache: bool,
+             model_name: str = "model.task") -> dict[str, Any]:
     """What runs on a Ray worker: place the model, then :func:`posture.batch.analyse_job`."""
     os.environ.setdefault("GLOG_minloglevel", "2")
-    model_path = node_model_path(model, model_sha256) if isinstance(model, bytes) else model
+    model_path = node_model_path(model, model_sha256, model_name) if isinstance(model, bytes) else model
     return analyse_job(job, model_path, use_cache, data=data)
 
 
@@ -98,12 +102,12 @@ def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = Tr
 def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, shared_fs: bool, max_retries: int,
                 progress: bool) -> Iterator[tuple[Job, dict[str, Any]]]:
     model: bytes | str | None = None
-    model_sha = ""
+    model_sha, model_name = "", "model.task"
     if not all(j.is_landmark_file for j in jobs):
         from posture.io.model import resolve_model_path, sha256_file
 
         local = resolve_model_path(model_path)  # built here once if needed; nodes get a copy, never build
-        model_sha = sha256_file(local)
+        model_sha, model_name = sha256_file(local), local.name
         model = str(local) if shared_fs else ray.put(local.read_bytes())
     remote = ray.remote(max_retries=max_retries)(ray_task)
     cpus = float(ray.cluster_resources().get("CPU", 1))
@@ -121,7 +125,7 @@ def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, s
             except OSError as e:
                 yield job, {"status": "bad_input", "error": f"{job.source}: cannot read ({e.strerror or e})"}
                 continue
-            ref = remote.options(num_cpus=min(per_task, cpus)).remote(job, data, model, model_sha, use_cache)
+            ref = remote.options(num_cpus=min(per_task, cpus)).remote(job, data, model, model_sha, use_cache, model_name)
             pending[ref] = job
         if not pending:
             continue

@@ -85,10 +85,11 @@ def test_model_bytes_are_written_once_per_node(tmp_path, monkeypatch):
     monkeypatch.setattr(batch_ray, "_NODE_MODELS", {})
     data = b"pretend model"
     sha = hashlib.sha256(data).hexdigest()
-    first = node_model_path(data, sha)
+    first = node_model_path(data, sha, "pose_landmarker_x.task")
+    assert Path(first).name == "pose_landmarker_x.task"  # the report's provenance names the model file
     mtime = os.stat(first).st_mtime_ns
     monkeypatch.setattr(batch_ray, "_NODE_MODELS", {})  # a second worker process on the same node
-    assert node_model_path(data, sha) == first and os.stat(first).st_mtime_ns == mtime
+    assert node_model_path(data, sha, "pose_landmarker_x.task") == first and os.stat(first).st_mtime_ns == mtime
     assert Path(first).read_bytes() == data
 
 
