@@ -5,9 +5,15 @@
 - Schema versioned in ``PRAGMA user_version``; an older schema is migrated,
   a newer one is refused (never rewritten).
 - Every write is one transaction: an entry is stored whole or not at all.
-- A corrupt, locked or unwritable database raises :class:`HistoryError` with a
-  plain message; the file is left as it was (nothing else is lost), and the
-  app keeps working without history.
+- Integrity: before writing, a database that fails SQLite's ``quick_check`` (or is
+  not a database at all) is never written into: it is kept, renamed to
+  ``<name>.damaged-<UTC time>``, a new history is started at the same path, and a
+  :class:`~posture.errors.PostureWarning` says where the old file is and how to
+  recover its entries (``sqlite3 OLD .recover``). Reading a damaged file raises
+  :class:`HistoryError` and leaves it as it is. Rows whose JSON is damaged are
+  skipped with a warning.
+- A locked or unwritable database raises :class:`HistoryError` with a plain
+  message; the file is left as it was, and the app keeps working without history.
 Stored per entry: date (UTC), task, source file name (not the video), view,
 flat metrics, findings (id, severity, value, unit) and the full JSON report.
 """
@@ -17,6 +23,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from posture.errors import PostureError
+from posture.errors import PostureError, PostureWarning
 from posture.export import flat_metrics
 from posture.report import Report
 
@@ -49,6 +57,13 @@ CREATE INDEX IF NOT EXISTS analyses_task_time ON analyses (task, created_utc);
 
 class HistoryError(PostureError):
     """The history database cannot be used; the message says why and what to do."""
+
+
+# Files that passed quick_check in this process, by (path, inode, size, mtime): re-checked whenever
+# the file changes, so a check costs one pass over the file per write, not per read.
+_CHECKED: set[tuple[str, int, int, int]] = set()
+_CHECKED_LOCK = threading.Lock()
+_DAMAGE_WORDS = ("not a database", "malformed", "corrupt")
 
 
 def default_history_path() -> Path:
@@ -86,29 +101,99 @@ class History:
         msg = str(e).lower()
         if "locked" in msg or "busy" in msg:
             why = "it is locked by another program (another posture window?). Try again in a moment"
-        elif "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-            why = ("the file is damaged. It was left untouched; rename or delete it to start a new history "
-                   "(your analyses still work, they are just not saved)")
+        elif any(w in msg for w in _DAMAGE_WORDS):
+            why = ("the file is damaged. It was left untouched; the next analysis saved keeps it as "
+                   f"{self.path.name}.damaged-<date> and starts a new history (your analyses still work)")
         elif "readonly" in msg or "read-only" in msg or "permission" in msg or "unable to open" in msg:
             why = "it cannot be written here. Choose another history file or check the folder's permissions"
         else:
             why = str(e)
         return HistoryError(f"history database {self.path}: {why}")
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _open(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             con = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except (sqlite3.Error, OSError) as e:
             raise self._explain(e) from e
+        con.text_factory = lambda b: b.decode("utf-8", "replace")  # a damaged text cell spoils its row, not the query
+        return con
+
+    @contextmanager
+    def _connect(self, mode: str = "write") -> Iterator[sqlite3.Connection]:
+        """A connection to a database that passed its integrity check.
+
+        ``mode``: "read" or "edit" refuse a damaged file (HistoryError, file untouched);
+        "write" (adding an entry) keeps it under a new name and starts a new history.
+        """
+        con = self._open()
         try:
+            damage = self._damage(con)
+            if damage:
+                if mode != "write":
+                    raise self._explain(sqlite3.DatabaseError(f"database disk image is malformed ({damage[0]})"))
+                con.close()
+                self._move_aside(*damage)
+                con = self._open()
             self._ensure_schema(con)
             yield con
         except sqlite3.Error as e:
             raise self._explain(e) from e
         finally:
             con.close()
+
+    def _damage(self, con: sqlite3.Connection) -> tuple[str, int] | None:
+        """(what quick_check found, the file's inode) when the database is damaged, else None.
+
+        A locked database is not damage: its error propagates (and is explained as locked).
+        """
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        key = (str(self.path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+        with _CHECKED_LOCK:
+            if key in _CHECKED:
+                return None
+        try:
+            rows = con.execute("PRAGMA quick_check(5)").fetchall()
+        except sqlite3.DatabaseError as e:
+            if any(w in str(e).lower() for w in _DAMAGE_WORDS):
+                return str(e), st.st_ino
+            raise
+        lines = [x.strip() for r in rows for x in str(r[0]).splitlines() if x.strip() and not x.startswith("***")]
+        found = "; ".join(lines[:2]) + ("; ..." if len(lines) > 2 else "")
+        if found != "ok":
+            return found, st.st_ino
+        with _CHECKED_LOCK:
+            _CHECKED.add(key)
+        return None
+
+    def _move_aside(self, damage: str, inode: int) -> None:
+        """Keep a damaged database under a new name (with its journal files); the next open starts a new one."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        dest = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        k = 1
+        while dest.exists():
+            k += 1
+            dest = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{k}")
+        try:
+            if os.stat(self.path).st_ino != inode:
+                return  # another process moved it aside meanwhile and started a new history
+            os.replace(self.path, dest)
+            for suffix in ("-journal", "-wal", "-shm"):
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, dest.with_name(dest.name + suffix))
+        except FileNotFoundError:
+            return
+        except OSError as e:
+            raise HistoryError(f"history database {self.path} is damaged ({damage}) and could not be moved aside "
+                               f"({e.strerror or e}); rename it yourself to start a new history") from None
+        warnings.warn(
+            f"history database {self.path} failed its integrity check ({damage}); it was not written into but kept "
+            f"as {dest}, and a new history was started. To recover its entries: sqlite3 {dest} .recover | "
+            f"sqlite3 recovered.sqlite3", PostureWarning, stacklevel=5)
 
     def _ensure_schema(self, con: sqlite3.Connection) -> None:
         version = con.execute("PRAGMA user_version").fetchone()[0]
@@ -157,21 +242,46 @@ class History:
         if task:
             q += " WHERE task = ?"
             args = (task,)
-        with self._connect() as con:
+        with self._connect("read") as con:
             rows = con.execute(q + " ORDER BY created_utc, id", args).fetchall()
-        return [Entry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6])) for r in rows]
+        out, bad = [], []
+        for r in rows:
+            try:
+                metrics, findings = json.loads(r[5]), json.loads(r[6])
+                if not isinstance(metrics, dict) or not isinstance(findings, list) or \
+                        not all(isinstance(f, dict) for f in findings):
+                    raise ValueError("wrong JSON types")
+                out.append(Entry(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), metrics, findings))
+            except (ValueError, TypeError):
+                bad.append(r[0])
+        if bad:
+            warnings.warn(f"history database {self.path}: skipped {len(bad)} damaged entr{'y' if len(bad) == 1 else 'ies'} "
+                          f"(id {', '.join(map(str, bad[:10]))}{'...' if len(bad) > 10 else ''}); the others are shown",
+                          PostureWarning, stacklevel=2)
+        return out
 
     def report_json(self, entry_id: int) -> dict[str, Any] | None:
-        with self._connect() as con:
+        """The stored JSON report of one entry; None (with a warning when damaged) if it cannot be read."""
+        with self._connect("read") as con:
             row = con.execute("SELECT report_json FROM analyses WHERE id = ?", (entry_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        if not row:
+            return None
+        try:
+            d = json.loads(row[0])
+            if not isinstance(d, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as e:
+            warnings.warn(f"history database {self.path}: the report of entry {entry_id} is damaged ({e}); skipped",
+                          PostureWarning, stacklevel=2)
+            return None
+        return d
 
     def delete(self, entry_ids: int | list[int]) -> int:
         """Delete entries by id (one transaction); returns how many were deleted."""
         ids = [entry_ids] if isinstance(entry_ids, int) else list(entry_ids)
         if not ids:
             return 0
-        with self._connect() as con:
+        with self._connect("edit") as con:
             con.execute("BEGIN IMMEDIATE")
             try:
                 n = con.execute(f"DELETE FROM analyses WHERE id IN ({','.join('?' * len(ids))})", ids).rowcount

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from posture.errors import PostureWarning
 from posture.history import SCHEMA_VERSION, History, HistoryError, default_history_path
 from tests.test_app_fakes import fake_report, slouching_walker
 
@@ -50,15 +51,63 @@ def test_schema_version_is_stored_and_newer_is_refused(tmp_path, rep):
         History(p).entries()
 
 
-def test_corrupt_file_gives_a_clear_message_and_is_left_untouched(tmp_path, rep):
+def test_a_file_that_is_no_database_is_kept_and_a_new_history_started(tmp_path, rep):
     p = tmp_path / "h.db"
     junk = b"this is not a database at all" * 100
     p.write_bytes(junk)
     with pytest.raises(HistoryError, match="damaged"):
-        History(p).add(rep)
-    with pytest.raises(HistoryError, match="damaged"):
-        History(p).entries()
+        History(p).entries()  # reading refuses and leaves the file as it is
     assert p.read_bytes() == junk
+    with pytest.warns(PostureWarning, match=r"kept as .*h\.db\.damaged-.*new history was started.*\.recover"):
+        new_id = History(p).add(rep, "new.mp4")
+    (kept,) = tmp_path.glob("h.db.damaged-*")
+    assert kept.read_bytes() == junk  # the old file, byte for byte
+    assert [(e.id, e.source_name) for e in History(p).entries()] == [(new_id, "new.mp4")]
+
+
+def _damage_a_table_page(p):
+    raw = bytearray(p.read_bytes())
+    leaves = [i for i in range(1, len(raw) // 4096) if raw[i * 4096] == 0x0D]  # b-tree table leaf pages
+    i = leaves[len(leaves) // 2]
+    raw[i * 4096 + 1: i * 4096 + 8] = b"\xff" * 7
+    p.write_bytes(bytes(raw))
+
+
+def test_a_damaged_database_is_never_written_into(tmp_path, rep):
+    # Before: add() wrote into a file whose reads already failed as "damaged".
+    p = tmp_path / "h.db"
+    h = History(p)
+    for i in range(40):
+        h.add(rep, f"{i}.mp4")
+    _damage_a_table_page(p)
+    damaged = p.read_bytes()
+    with pytest.raises(HistoryError, match="damaged.*starts a new history"):
+        h.entries()
+    with pytest.warns(PostureWarning, match="failed its integrity check"):
+        h.add(rep, "after.mp4")
+    (kept,) = tmp_path.glob("h.db.damaged-*")
+    assert kept.read_bytes() == damaged
+    assert [e.source_name for e in h.entries()] == ["after.mp4"]
+
+
+def test_damaged_rows_are_skipped_with_a_warning(tmp_path, rep):
+    p = tmp_path / "h.db"
+    h = History(p)
+    good = h.add(rep, "good.mp4")
+    with sqlite3.connect(p) as con:
+        con.execute("INSERT INTO analyses (created_utc, task, metrics_json, findings_json, report_json) "
+                    "VALUES ('2030-01-01', 'walk', '{not json', '[]', '{not json')")
+        con.execute("INSERT INTO analyses (created_utc, task, metrics_json, findings_json, report_json) "
+                    "VALUES ('2030-01-02', 'walk', '[1, 2]', '{}', '[]')")
+        con.execute("INSERT INTO analyses (created_utc, task, metrics_json, findings_json, report_json) "
+                    "VALUES ('2030-01-03', 'walk', CAST(X'FFFE7B7D' AS TEXT), '[]', '{}')")
+    with pytest.warns(PostureWarning, match="skipped 3 damaged entries"):
+        assert [e.id for e in h.entries()] == [good]
+    with pytest.warns(PostureWarning, match="report of entry 2 is damaged"):
+        assert h.report_json(2) is None
+    with pytest.warns(PostureWarning):
+        assert h.trend("walk", "heel_first_share") == [(h.entries()[0].created_utc, 0.9)]
+    assert h.report_json(good)["task"] == "walk"
 
 
 def test_locked_database_gives_a_clear_message_and_loses_nothing(tmp_path, rep, monkeypatch):
