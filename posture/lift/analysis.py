@@ -235,7 +235,7 @@ def lift_reps(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
     rep_frames = np.unique(np.concatenate([np.arange(r.start, r.end + 1) for r in reps])) if reps else np.array([], int)
     back = back_outline_series(clean, facing, rep_frames, params)
     cm_per_px = kin.height_cm_per_px(options.height_cm)
-    metrics = [measure_rep(clean, kin, r, back, params, cm_per_px) for r in reps]
+    metrics = [measure_rep(clean, kin, r, back, params, cm_per_px, options.load_kg is not None) for r in reps]
     findings, per_rep = findings_from_reps(
         clean, kin, views, reps, metrics, cm_per_px, options.load_kg, params,
         style=lambda m: lift_style(m.knee_flexion_bottom_deg, m.trunk_lean_bottom_deg, params))

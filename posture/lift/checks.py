@@ -262,7 +262,8 @@ CHECKS: tuple[LiftCheck, ...] = (
     LiftCheck(TWISTING, "whole", lambda m: m.twist_max_deg,
               "twisting is a change during the lift; a photo or a clip without a standing moment cannot show it"),
     LiftCheck(LOAD_FAR, "liftoff", lambda m: m.load_distance_cm,
-              "the hands and ankles were not seen at lift-off"),
+              "the hands were not seen at lift-off, or your arms were held out in front as in a bodyweight squat "
+              "(give the load weight if you were carrying something)"),
 )
 SPECS: tuple[CheckSpec, ...] = register(*(c.spec for c in CHECKS), LEADS_WITH_SHOULDERS)
 SPEC_BY_ID: dict[str, CheckSpec] = {s.id: s for s in SPECS}
@@ -313,8 +314,12 @@ def load_distance_cm(distance_px: float, body_height_px: float, cm_per_px: float
 
 
 def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: dict[str, np.ndarray],
-                params: LiftParams = DEFAULT_LIFT, cm_per_px: float | None = None) -> RepMetrics:
-    """Every per-repetition number (NaN where the clip cannot show it); the gates come later."""
+                params: LiftParams = DEFAULT_LIFT, cm_per_px: float | None = None,
+                load_given: bool = False) -> RepMetrics:
+    """Every per-repetition number (NaN where the clip cannot show it); the gates come later.
+
+    Without a load, a repetition with the arms raised forward beyond ``arms_raised_deg`` at the bottom is a
+    bodyweight exercise: its load distance is not measured (there is no load to keep close)."""
     m = RepMetrics()
     w = rep_windows(rep)
     win, whole = w["bottom"], w["whole"]
@@ -366,7 +371,9 @@ def measure_rep(seq: PoseSequence, kin: LiftKinematics, rep: Repetition, back: d
     m.hand_distance_destination_px = float(kin.hand_to_ankles_px[rep.end])
     m.hand_height_origin_px = float(kin.hand_height_px[rep.liftoff])
     m.hand_height_destination_px = float(kin.hand_height_px[rep.end])
-    m.load_distance_cm = load_distance_cm(m.hand_distance_origin_px, kin.body_height_px, cm_per_px, params)
+    arms_out = np.isfinite(m.upper_arm_bottom_deg) and abs(m.upper_arm_bottom_deg) > params.arms_raised_deg
+    if load_given or not arms_out:
+        m.load_distance_cm = load_distance_cm(m.hand_distance_origin_px, kin.body_height_px, cm_per_px, params)
     return m
 
 
@@ -459,13 +466,6 @@ def findings_from_reps(seq: PoseSequence, kin: LiftKinematics, views: ViewTrack,
                                                       "input; analyse the video itself, not a landmark file")
             _blank(per_rep, spec.id)
             continue
-        if spec is LOAD_FAR and load_kg is None:
-            arms = np.asarray([m.upper_arm_bottom_deg for m in metrics], float)
-            if np.nanmax(np.abs(arms), initial=0.0) > params.arms_raised_deg:
-                out[spec.id] = not_assessed_finding(spec, "your arms were held out in front, as in a bodyweight squat; "
-                                                          "give the load weight if you were carrying something")
-                _blank(per_rep, spec.id)
-                continue
         s = samples[spec.id]
         if not np.isfinite(s.values).any():
             out[spec.id] = not_assessed_finding(spec, s.gate_reason or c.why_missing)

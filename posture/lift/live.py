@@ -35,12 +35,16 @@ class LiftCoach:
     worker thread while the page thread reads ``summary``; one lock guards all state."""
 
     def __init__(self, params: LiftParams = DEFAULT_LIFT, history_s: float = 20.0, max_rep_s: float = 15.0,
-                 lead_in_s: float = 1.5, options: AnalyzeOptions | None = None):
+                 lead_in_s: float = 1.5, settle_frames: int = 3, options: AnalyzeOptions | None = None):
         self.params = params
         self.history_s = history_s
         self.max_rep_s = max_rep_s
         self.lead_in_s = lead_in_s  # standing time kept before a repetition, as the offline clip has it
+        # frames kept after a repetition ends before it is graded: the offline clean-up filters without lag, so
+        # the last frames of a window sit on the filter's edge; three frames (0.1-0.17 s) settle it
+        self.settle_frames = settle_frames
         self.options = options or AnalyzeOptions()
+        self._pending: list[float] | None = None  # [repetition start, frames still to wait]
         self._lock = threading.Lock()
         self._history: deque = deque()  # (t, shoulder_height, body_height) for the standing reference
         self._frames: deque = deque()  # (t, PoseFrame | None): the bounded buffer a repetition is graded from
@@ -160,14 +164,19 @@ class LiftCoach:
                 self._down = False
                 start, self._rep_start_t = self._rep_start_t, None
                 if start is not None and t - start >= self.params.rep_min_duration_s:
-                    result = self._grade_rep(start)
-                    if result is not None:
-                        self._reps.append(result)
-                        cue, in_form = result["cue"], result["in_form"]
-                        self._last_cue = cue
-                        events = ("rep_completed",)
+                    self._pending = [start, self.settle_frames]
             elif not self._down and m["sh_h"] >= up_level:
                 self._rep_start_t = None
+            if self._pending is not None:
+                self._pending[1] -= 1
+            if self._pending is not None and (self._pending[1] < 0 or self._down):
+                start, self._pending = self._pending[0], None
+                result = self._grade_rep(start)
+                if result is not None:
+                    self._reps.append(result)
+                    cue, in_form = result["cue"], result["in_form"]
+                    self._last_cue = cue
+                    events = ("rep_completed",)
             return LiveStatus(
                 task="lift", headline=f"Lifts: {len(self._reps)}", cue=cue, in_form=in_form, events=events,
                 values={"trunk_lean_deg": round(m["lean"], 1), "knee_flexion_deg": round(m["knee"], 1),
