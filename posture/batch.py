@@ -329,7 +329,7 @@ def analyse_job(job: Job, model_path: str | None = None, use_cache: bool = True,
                 Path(path).write_bytes(data)
             report = analyze_file(path, job.task, job.options, model_path=model_path, progress=progress,
                                   subject=job.subject, use_cache=use_cache)
-            if not job.is_landmark_file:  # the user's path, not a temporary copy (a landmark file keeps its video's)
+            if report.video.path == path or not job.is_landmark_file:  # the user's path, never a temporary copy
                 report.video = dataclasses.replace(report.video, path=job.source)
             out = {"status": "ok", "report_json": report.to_json()}
     except PostureError as e:
