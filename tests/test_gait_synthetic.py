@@ -102,7 +102,7 @@ def test_trunk_head_angles_closed_form(trunk, pitch, neck):
 def test_upright_walker_is_not_flagged_and_slouched_one_is():
     ok = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, head_pitch_deg=10.0)[0])
     assert not {"slouching", "looking_down", "forward_head", "not_heel_first", "low_cadence"} & set(ok.flagged_ids)
-    bad = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, trunk_deg=22.0, head_pitch_deg=40.0, neck_deg=30.0)[0])
+    bad = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, trunk_deg=22.0, head_pitch_deg=40.0, neck_deg=34.0)[0])
     assert bad.finding("slouching").severity == "warning"
     assert bad.finding("slouching").value == pytest.approx(22.0, abs=0.01)
     assert bad.finding("looking_down").severity == "warning"

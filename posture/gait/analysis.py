@@ -2,102 +2,48 @@
 
 Pipeline (each step a pure function from the other modules of this package):
 
-1. fill short tracking gaps; split the clip into view segments and skip those without the whole body;
-2. low-pass the landmarks (6 Hz, zero phase). Leg-swap repair is NOT applied: on the five real side clips
-   it relabelled correct frames and lowered the share of correctly named feet (see ``events``);
-3. gait events per analysed segment: Zeni et al. (2008) in side views, heel height in front/back views;
-4. metrics (cadence, step/stride time, stance, double support, asymmetry, step length and speed with
-   the user's height) and per-frame posture traces (trunk lean, forward-head proxy, head pitch, hip sway,
-   pelvic obliquity, trunk side lean);
-5. findings with stable ids, thresholds from :mod:`posture.gait.params`.
+1. fill short tracking gaps; find the view per frame (:mod:`posture.view` plus the walking rule of
+   :mod:`posture.gait.view`) and split the clip into passes (one view, one facing; a turn ends a pass);
+   frames without the whole body, or with a walker under ``min_body_px``, are skipped with the reason;
+2. low-pass the landmarks (6 Hz, zero phase). Leg-swap repair is NOT applied: feet are named by alternation
+   (see :mod:`posture.gait.events`), which does not need MediaPipe's labels to be right;
+3. gait events per pass: the leading heel (Zeni et al. 2008) in side views, heel height in front/back views;
+   a pass with fewer than two contacts shows no walking and is not analysed;
+4. steps only from validated events (alternating feet, one pass, a plausible step time; see
+   :func:`posture.gait.metrics.validated_steps`), cadence per pass with its spread, cross-checked against
+   the stride time; per-step posture samples (trunk lean, forward-head proxy, head tipped down);
+5. findings: one :class:`~posture.checks.CheckSpec` per id (:mod:`posture.gait.checks`) judged by
+   :func:`posture.checks.evaluate`: gates, plausibility, grading, confidence.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import replace
 
 import numpy as np
 
 from posture import landmarks as L
 from posture.analyses import AnalyzeOptions
+from posture.checks import CheckSpec, Evidence, evaluate, gate_frames, not_assessed_finding
 from posture.cleanup import DEFAULT_CLEANUP, fill_gaps, smooth_zero_phase
 from posture.gait import metrics as M
 from posture.gait import posture_checks as P
+from posture.gait.checks import walking_specs
 from posture.gait.events import FEET, GaitEvent, GaitEvents, detect_frontal_events, detect_side_events
 from posture.gait.params import DEFAULT_GAIT, GaitParams
 from posture.gait.view import Segment, find_segments, overall_view
 from posture.geometry import nan_median
-from posture.report import Finding, Report, margin_confidence, not_assessed, provenance_block, time_ranges
+from posture.report import Finding, Report, provenance_block
 from posture.sequence import PoseSequence
+from posture.view import ViewTrack, classify_views
 
-# Typical error of a head/trunk angle from MediaPipe in a side-view walk, used to lower the
-# confidence of calls close to a threshold. Our choice: the spread of the forward-head proxy
-# over the four normal dev walks (16.9 to 22.2 deg) is about 5 deg.
-POSTURE_ANGLE_UNCERTAINTY_DEG = 5.0
 SIDE_ONLY = ("slouching", "looking_down", "forward_head", "not_heel_first")
 FRONTAL_ONLY = ("hip_sway", "pelvic_drop")
-
-ADVICE = {
-    "slouching": ("Stand tall while you walk: imagine a string pulling the top of your head up, let your shoulders "
-                  "relax back and down, and keep your chest open rather than rounding forward."),
-    "forward_head": ("Bring your head back over your shoulders: gently draw your chin in (a small 'double chin' nod) "
-                     "and lengthen the back of your neck, then keep looking ahead."),
-    "looking_down": ("Look ahead about 10-20 m, not at your feet. Glance down with your eyes when you need to check "
-                     "the ground, rather than bending your neck."),
-    "hip_sway": ("Walk with your hips level and your steps in two narrow parallel lines; gently tighten your tummy "
-                 "and buttock muscles so the pelvis does not swing side to side. Side-lying leg lifts and "
-                 "side-stepping strengthen the hip muscles that steady it."),
-    "pelvic_drop": ("When one foot is off the ground, keep the hip of the swinging leg from dropping: strengthen the "
-                    "outer hip muscles (side-lying leg lifts, side planks, side-stepping). If it comes with pain or "
-                    "a limp, ask a physiotherapist."),
-    "not_heel_first": ("Let the heel touch down first and roll through to the ball of the foot and the toes: take a "
-                       "slightly shorter step and lift the toes a little as the leg swings forward."),
-    "asymmetric_steps": ("Aim for an even rhythm, the same time on each foot: walking to a steady beat (music or a "
-                         "metronome app) helps. A lasting difference between sides, or one that comes with pain, is "
-                         "worth showing to a physiotherapist."),
-    "low_cadence": ("Try taking slightly quicker, shorter steps: about 100 steps a minute is a brisk, healthy "
-                    "walking pace for most adults. Build up gradually."),
-}
-
-
-@dataclasses.dataclass
-class _Traces:
-    facing: np.ndarray  # (n,) +1/-1 in side frames, 0 elsewhere
-    side: np.ndarray  # (n,) bool analysed side frames
-    frontal: np.ndarray  # (n,) bool analysed front/back frames
-    cycles: np.ndarray  # (n,) bool frames inside complete gait cycles (first to last IC of a foot)
-
-
-def _severity(value: float, notice: float, warning: float, higher_is_worse: bool = True) -> str:
-    if not np.isfinite(value):
-        return "ok"
-    if higher_is_worse:
-        return "warning" if value >= warning else "notice" if value >= notice else "ok"
-    return "warning" if value <= warning else "notice" if value <= notice else "ok"
-
-
-def _vis(seq: PoseSequence, idx: list[int], mask: np.ndarray) -> float:
-    if not mask.any():
-        return 0.0
-    return float(np.median(np.asarray(seq.visibility)[mask][:, idx]))
-
-
-def _ranges(mask: np.ndarray, seq: PoseSequence) -> tuple[tuple[float, float], ...]:
-    return tuple(time_ranges(mask, seq.timestamps_s, min_duration_s=0.2, merge_gap_s=0.3))
-
-
-def _cycle_mask(n: int, ics: list[GaitEvent], segs: list[Segment]) -> np.ndarray:
-    """Frames between the first and last initial contact of the same foot, per segment (whole cycles)."""
-    m = np.zeros(n, dtype=bool)
-    for s in segs:
-        if not s.analysed:
-            continue
-        for f in FEET:
-            idx = [e.index for e in ics if e.foot == f and s.start <= e.index < s.stop]
-            if len(idx) >= 2:
-                m[min(idx):max(idx) + 1] = True
-    return m
+NO_SIDE = "it needs a side view of the walker (walking past the camera); this clip has no side-view walking we could use"
+NO_FRONT = ("it needs a front or back view (walking toward or away from the camera); this clip has no such walking "
+            "we could use")
 
 
 def _events_in(seg: Segment, sub: PoseSequence, params: GaitParams) -> GaitEvents:
@@ -106,71 +52,91 @@ def _events_in(seg: Segment, sub: PoseSequence, params: GaitParams) -> GaitEvent
     return detect_frontal_events(sub, params.events)
 
 
-def _shift(ev: GaitEvent, offset: int) -> GaitEvent:
-    return replace(ev, index=ev.index + offset)
+def _shift(ev: GaitEvent, offset: int, pass_index: int) -> GaitEvent:
+    return replace(ev, index=ev.index + offset, pass_index=pass_index)
+
+
+def _gait_views(vt: ViewTrack, segments: list[Segment]) -> ViewTrack:
+    """The shared view track with each analysed pass's walking view (what the checks' view gates see)."""
+    names = np.full(vt.n_frames, "unknown", dtype=object)
+    for s in segments:
+        if s.analysed:
+            names[s.start:s.stop] = s.view
+    return replace(vt, view=names)
 
 
 def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
                  params: GaitParams = DEFAULT_GAIT) -> Report:
-    """Analyse a raw extracted walking sequence; see the module docstring."""
-    filled = fill_gaps(seq, DEFAULT_CLEANUP.max_gap_s)
-    segments = find_segments(filled, params.view)
-    clean = smooth_zero_phase(filled) if filled.n_frames > 1 else filled
+    """Analyse a raw extracted walking sequence; see the module docstring. Never raises on short input."""
+    filled = fill_gaps(seq, DEFAULT_CLEANUP.max_gap_s) if seq.n_frames > 1 else seq
+    clean = smooth_zero_phase(filled) if filled.n_frames > 6 else filled
     n = clean.n_frames
+    vt = classify_views(clean)
+    segments = find_segments(filled, params.view, vt) if n > 1 else []
 
     ics: list[GaitEvent] = []
     tos: list[GaitEvent] = []
     foot_conf: dict[str, list[float]] = {f: [] for f in FEET}
     gait_info: list[dict] = []
-    facing = np.zeros(n)
-    side = np.zeros(n, dtype=bool)
-    frontal = np.zeros(n, dtype=bool)
-    for s in segments:
+    for k, s in enumerate(segments):
         if not s.analysed:
             continue
-        if s.view == "side":
-            side[s.start:s.stop] = True
-            facing[s.start:s.stop] = s.facing
-        else:
-            frontal[s.start:s.stop] = True
         ev = _events_in(s, clean.slice(s.start, s.stop), params)
-        ics += [_shift(e, s.start) for e in ev.initial_contacts]
-        tos += [_shift(e, s.start) for e in ev.toe_offs]
+        if len(ev.initial_contacts) < 2:
+            segments[k] = replace(s, analysed=False, reason="no walking steps seen (fewer than two foot landings)")
+            continue
+        ics += [_shift(e, s.start, k) for e in ev.initial_contacts]
+        tos += [_shift(e, s.start, k) for e in ev.toe_offs]
         for f, c in ev.foot_confidence.items():
             foot_conf[f].append(c)
-        gait_info.append({"start_frame": int(clean.frame_index[s.start]), "method": ev.method,
-                          "near_foot": ev.near_foot, "mediapipe_left_right_exchanged": ev.labels_swapped})
+        gait_info.append({"pass": k, "start_frame": int(clean.frame_index[s.start]), "method": ev.method,
+                          "near_foot": ev.near_foot, "mediapipe_left_right_exchanged": ev.labels_swapped,
+                          "feet": ev.naming})
     ics.sort(key=lambda e: e.index)
     tos.sort(key=lambda e: e.index)
-    tr = _Traces(facing=facing, side=side, frontal=frontal, cycles=_cycle_mask(n, ics, segments))
+    side = np.zeros(n, bool)
+    frontal = np.zeros(n, bool)
+    facing = np.full(n, np.nan)
+    for s in segments:
+        if s.analysed and s.view == "side":
+            side[s.start:s.stop] = True
+            facing[s.start:s.stop] = s.facing
+        elif s.analysed:
+            frontal[s.start:s.stop] = True
+    gvt = _gait_views(vt, segments)
 
     xy = np.asarray(clean.xy_px)
-    f_or_nan = np.where(side, facing, np.nan)
-    trunk = P.trunk_lean_deg(xy, f_or_nan)
-    fhead = P.forward_head_deg(xy, f_or_nan)
-    pitch = P.head_pitch_deg(xy, f_or_nan)
-    step_ref = M.step_times_s(ics, params.events.max_step_time_s)
-    steps_all = step_ref["left"] + step_ref["right"]
-    stride_frames = int(round(2 * (np.mean(steps_all) if steps_all else 0.55) * clean.fps))
+    trunk = P.trunk_lean_deg(xy, facing)
+    fhead = P.forward_head_deg(xy, facing)
+    pitch = P.head_pitch_deg(xy, facing)
+    down = P.head_down_deg(xy, facing, params.posture.eye_ear_neutral_deg)
+    steps = M.validated_steps(ics, params.events)
+    step_s = [b.time_s - a.time_s for a, b in steps]
+    stride_frames = int(round(2 * (np.mean(step_s) if step_s else 0.55) * clean.fps))
     fr = np.where(frontal[:, None, None], xy, np.nan)
     sway = P.pelvis_sway_ratio(fr, max(stride_frames, 3))
     obliq = P.pelvic_obliquity_deg(fr)
     side_lean = P.signed_trunk_side_lean_deg(fr)
     heel_h = P.heel_lift_px(xy)
 
-    metrics = _metrics(clean, ics, tos, tr, options, params, foot_conf, trunk, fhead, pitch, sway, obliq, side_lean)
-    findings = _findings(clean, ics, tr, metrics, params, trunk, fhead, pitch, sway, obliq)
+    specs = walking_specs(params)
+    metrics = _metrics(clean, ics, tos, steps, side, frontal, options, params, foot_conf, trunk, fhead, pitch, down,
+                       sway, obliq, side_lean)
+    findings = _findings(clean, gvt, specs, ics, steps, side, frontal, metrics, params, trunk, fhead, down, sway, obliq)
 
     t = clean.timestamps_s
+    pp = params.posture
     series = {
         "trunk_lean_deg": {"time_s": t, "values": trunk, "unit": "deg", "label": "Trunk lean (+ forward)",
-                           "threshold": params.posture.trunk_lean_notice_deg},
-        "forward_head_deg": {"time_s": t, "values": fhead, "unit": "deg", "label": "Forward head proxy (ear ahead of shoulder)",
-                             "threshold": params.posture.forward_head_notice_deg},
-        "head_pitch_deg": {"time_s": t, "values": pitch, "unit": "deg", "label": "Head pitch (+ looking down)",
-                           "threshold": params.posture.head_neutral_deg + params.posture.head_down_notice_deg},
+                           "threshold": pp.trunk_lean_notice_deg},
+        "forward_head_deg": {"time_s": t, "values": fhead, "unit": "deg",
+                             "label": "Forward head proxy (ear ahead of shoulder)", "threshold": pp.forward_head_notice_deg},
+        "head_down_deg": {"time_s": t, "values": down, "unit": "deg", "label": "Head tipped down from level",
+                          "threshold": pp.head_down_notice_deg},
+        "head_pitch_deg": {"time_s": t, "values": pitch, "unit": "deg", "label": "Ear-to-nose line (+ down)",
+                           "threshold": None},
         "pelvis_sway_hip_widths": {"time_s": t, "values": sway, "unit": "hip widths", "label": "Pelvis side-to-side",
-                                   "threshold": params.posture.hip_sway_notice_ratio / 2},
+                                   "threshold": pp.hip_sway_notice_ratio / 2},
         "pelvic_obliquity_deg": {"time_s": t, "values": obliq, "unit": "deg", "label": "Pelvic tilt (+ right hip lower)",
                                  "threshold": None},
         "trunk_side_lean_deg": {"time_s": t, "values": side_lean, "unit": "deg", "label": "Trunk side lean",
@@ -180,56 +146,82 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
         "heel_height_right_px": {"time_s": t, "values": heel_h["right"], "unit": "px", "label": "Right heel height",
                                  "threshold": None},
     }
-    report = Report(
+    return Report(
         task="walk", video=seq.video, view=overall_view(segments),
         segments=[s.to_dict(clean) for s in segments],
         events={"initial_contacts": [e.to_dict() for e in ics], "toe_offs": [e.to_dict() for e in tos]},
         metrics=metrics, findings=findings,
-        blocks={"gait": {"segments": gait_info, "leg_swap_repair": False, "thresholds_preset": params.name}},
+        blocks={"gait": {"passes": gait_info, "leg_swap_repair": False, "thresholds_preset": params.name,
+                         "alternation_errors": M.alternation_errors(ics)}},
         provenance=provenance_block(clean, preset=params.name, params=dataclasses.asdict(params),
                                     height_cm=options.height_cm),
         series=series,
     )
-    return report
 
 
 def _nanmed(x: np.ndarray, mask: np.ndarray) -> float:
     return float(nan_median(np.asarray(x)[mask])) if mask.any() else float("nan")
 
 
-def _metrics(seq, ics, tos, tr, options, params, foot_conf, trunk, fhead, pitch, sway, obliq, side_lean) -> dict:
+def _per_pass_cadence(steps: list[tuple[GaitEvent, GaitEvent]]) -> list[dict]:
+    out: dict[int, list[float]] = {}
+    for a, b in steps:
+        out.setdefault(a.pass_index, []).append(b.time_s - a.time_s)
+    return [{"pass": k, "n_steps": len(v), "cadence_spm": round(60.0 / float(np.mean(v)), 2),
+             "step_time_s": round(float(np.mean(v)), 4), "step_time_sd_s": round(float(np.std(v)), 4)}
+            for k, v in sorted(out.items())]
+
+
+def _metrics(seq, ics, tos, steps, side, frontal, options, params, foot_conf, trunk, fhead, pitch, down, sway, obliq,
+             side_lean) -> dict:
     e = params.events
-    steps = M.step_times_s(ics, e.max_step_time_s)
+    per_foot = {f: [b.time_s - a.time_s for a, b in steps if b.foot == f] for f in FEET}
+    all_steps = per_foot["left"] + per_foot["right"]
     strides = M.stride_times_s(ics, e.max_step_time_s)
-    all_steps = steps["left"] + steps["right"]
     all_strides = strides["left"] + strides["right"]
     phases = M.phase_fractions(ics, tos, e)
-    post_mask = tr.side & (tr.cycles if tr.cycles[tr.side].any() else True)
-    heel_first = [x.contact == "heel" for x in ics if x.contact != "unknown"]
+    walking = _walking_mask(seq.n_frames, steps) & side
+    post_mask = walking if walking.any() else side
+    heel_first = [x.contact == "heel" for x in ics if x.contact != "unknown" and side[x.index]]
+    stride_ok = None
+    if all_steps and all_strides:
+        ratio = float(np.median(all_strides) / (2 * np.median(all_steps)))
+        stride_ok = abs(ratio - 1.0) <= e.stride_step_tolerance
     m: dict = {
-        "cadence_spm": M.cadence_spm(ics, e.max_step_time_s),
+        "cadence_spm": float(60.0 / np.mean(all_steps)) if all_steps else float("nan"),
+        "cadence_per_pass": _per_pass_cadence(steps),
         "n_initial_contacts": len(ics),
         "n_steps": len(all_steps),
         "step_time_s": float(np.mean(all_steps)) if all_steps else None,
-        "step_time_left_s": float(np.mean(steps["left"])) if steps["left"] else None,
-        "step_time_right_s": float(np.mean(steps["right"])) if steps["right"] else None,
+        "step_time_sd_s": float(np.std(all_steps)) if all_steps else None,
+        "step_time_left_s": float(np.mean(per_foot["left"])) if per_foot["left"] else None,
+        "step_time_right_s": float(np.mean(per_foot["right"])) if per_foot["right"] else None,
         "stride_time_s": float(np.mean(all_strides)) if all_strides else None,
+        "stride_matches_steps": stride_ok,
+        "alternation_errors": M.alternation_errors(ics),
         **phases,
-        "step_time_asymmetry_ratio": M.asymmetry_ratio(steps, params.temporal.min_steps_per_foot),
-        "step_time_symmetry_index_pct": M.symmetry_index_pct(steps, params.temporal.min_steps_per_foot),
+        "step_time_asymmetry_ratio": M.asymmetry_ratio(per_foot, params.temporal.min_steps_per_foot),
+        "step_time_symmetry_index_pct": M.symmetry_index_pct(per_foot, params.temporal.min_steps_per_foot),
         "heel_first_share": float(np.mean(heel_first)) if heel_first else None,
         "trunk_lean_deg": _nanmed(trunk, post_mask),
         "forward_head_proxy_deg": _nanmed(fhead, post_mask),
         "head_pitch_deg": _nanmed(pitch, post_mask),
-        "hip_sway_ratio": _p2p(sway, tr.frontal),
-        "pelvic_obliquity_range_deg": _p2p(obliq, tr.frontal),
-        "trunk_side_lean_deg": _abs_p95(side_lean, tr.frontal),
+        "head_down_deg": _nanmed(down, post_mask),
+        "hip_sway_ratio": _p2p(sway, frontal),
+        "pelvic_obliquity_range_deg": _p2p(obliq, frontal),
+        "trunk_side_lean_deg": _abs_p95(side_lean, frontal),
         "foot_confidence": {f: (round(float(np.mean(v)), 3) if v else None) for f, v in foot_conf.items()},
-        "analysed_duration_s": float((tr.side | tr.frontal).sum() / seq.fps),
+        "analysed_duration_s": float((side | frontal).sum() / seq.fps) if seq.fps > 0 else 0.0,
     }
     if options.height_cm:
-        sl = _spatial(seq, ics, tr, options.height_cm / 100.0, e.max_step_time_s)
-        m.update(sl)
+        m.update(_spatial(seq, ics, side, options.height_cm / 100.0, e.max_step_time_s))
+    return m
+
+
+def _walking_mask(n: int, steps: list[tuple[GaitEvent, GaitEvent]]) -> np.ndarray:
+    m = np.zeros(n, bool)
+    for a, b in steps:
+        m[a.index:b.index + 1] = True
     return m
 
 
@@ -245,188 +237,153 @@ def _abs_p95(x: np.ndarray, mask: np.ndarray) -> float:
     return float(np.percentile(np.abs(v - np.median(v)), 95)) if v.size >= 5 else float("nan")
 
 
-def _spatial(seq: PoseSequence, ics: list[GaitEvent], tr: _Traces, height_m: float, max_step_s: float) -> dict:
+def _spatial(seq: PoseSequence, ics: list[GaitEvent], side: np.ndarray, height_m: float, max_step_s: float) -> dict:
     """Step/stride length and speed in metres from the user's height (side views, static camera)."""
     out = {"step_length_m": None, "stride_length_m": None, "walking_speed_m_s": None}
-    if not tr.side.any():
+    if not side.any():
         return out
-    scales = [M.px_per_m_from_height(np.asarray(seq.xy_px)[tr.side], height_m, L.side_indices(s)) for s in FEET]
+    scales = [M.px_per_m_from_height(np.asarray(seq.xy_px)[side], height_m, L.side_indices(s)) for s in FEET]
     px_per_m = float(np.nanmin(scales)) if np.isfinite(scales).any() else float("nan")  # the near leg looks longer
     if not np.isfinite(px_per_m) or px_per_m <= 0:
         return out
-    facing = float(np.sign(np.sum(tr.facing))) or 1.0
+    pel_x = (seq.xy_px[:, L.LEFT_HIP, 0] + seq.xy_px[:, L.RIGHT_HIP, 0]) / 2
+    facing = float(np.sign(np.nanmedian(np.gradient(pel_x)[side]))) or 1.0
     heel_x = {f: np.asarray(seq.xy_px[:, L.side_indices(f)["heel"], 0]) for f in FEET}
-    side_ics = [e for e in ics if tr.side[e.index]]
+    side_ics = [e for e in ics if side[e.index]]
     steps = M.step_lengths_px(side_ics, heel_x, facing, max_step_s)
     allst = steps["left"] + steps["right"]
     if allst:
         out["step_length_m"] = float(np.mean(allst) / px_per_m)
         out["stride_length_m"] = 2 * out["step_length_m"]
-    pel_x = (seq.xy_px[:, L.LEFT_HIP, 0] + seq.xy_px[:, L.RIGHT_HIP, 0]) / 2
     v = np.abs(np.gradient(pel_x)) * seq.fps
-    sp = nan_median(v[tr.side])
+    sp = nan_median(v[side])
     out["walking_speed_m_s"] = float(sp / px_per_m) if np.isfinite(sp) else None
     out["px_per_m"] = px_per_m
     return out
 
 
-def _findings(seq, ics, tr, m, params, trunk, fhead, pitch, sway, obliq) -> list[Finding]:
-    pp, tp, cp = params.posture, params.temporal, params.contact
-    vp = params.view
+# ------------------------------------------------------------------------------------------------ findings
+def _per_step(trace: np.ndarray, usable: np.ndarray, quality: np.ndarray, steps, t: np.ndarray):
+    """One sample per step: the trace's median over the step's usable frames (NaN with under half usable)."""
+    vals, qual, times = [], [], []
+    for a, b in steps:
+        i, j = a.index, b.index + 1
+        ok = usable[i:j] & np.isfinite(trace[i:j])
+        if ok.sum() * 2 < (j - i):
+            vals.append(np.nan)
+            qual.append(0.0)
+        else:
+            vals.append(float(np.median(trace[i:j][ok])))
+            qual.append(float(np.median(quality[i:j][ok])))
+        times.append((float(t[i]), float(t[min(j, len(t)) - 1])))
+    return np.asarray(vals, float), np.asarray(qual, float), np.asarray(times, float).reshape(-1, 2)
+
+
+def _per_second(trace: np.ndarray, usable: np.ndarray, fps: float, half: bool = False) -> np.ndarray:
+    """One sample per whole second of usable frames: the trace's 5-95 percentile range in that second (half of
+    it with ``half``: a tilt to either side of the person's own average)."""
+    v = np.asarray(trace, float)[np.asarray(usable, bool)]
+    v = v[np.isfinite(v)]
+    k = max(int(round(fps)), 2)
+    out = [float(np.percentile(w, 95) - np.percentile(w, 5)) for w in (v[i:i + k] for i in range(0, len(v) - k + 1, k))]
+    return 0.5 * np.asarray(out) if half else np.asarray(out)
+
+
+def _judge_value(spec: CheckSpec, value: float, samples: np.ndarray, quality: float | np.ndarray, n_have: int,
+                 reason_few: str, **context) -> Finding:
+    """A check whose value the analysis computes (aggregate "value"): gate the amount of evidence, then evaluate."""
+    if n_have < spec.min_samples or not math.isfinite(value):
+        return not_assessed_finding(spec, reason_few)
+    return evaluate(spec, Evidence(samples=samples, quality=quality, value=value, context=context))
+
+
+def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhead, down, sway, obliq) -> list[Finding]:
     out: list[Finding] = []
-    has_side, has_front = bool(tr.side.any()), bool(tr.frontal.any())
-    no_side = "needs a side view of the walker (walking past the camera); this clip has none we could use"
-    no_front = "needs a front or back view (walking toward or away from the camera); this clip has none we could use"
-    mask = tr.side & tr.cycles if (tr.side & tr.cycles).any() else tr.side
-    dur_conf = min(1.0, mask.sum() / (2.0 * seq.fps))  # our choice: full confidence from 2 s of walking
+    t = np.asarray(seq.timestamps_s, float)
+    side_steps = [(a, b) for a, b in steps if side[a.index]]
+    walking_reason = "it needs whole steps of walking seen from the side"
 
-    # ---- slouching: trunk lean and the forward-head proxy over whole gait cycles (side view)
-    head_idx = [L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER]
-    trunk_idx = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
-    if not has_side:
-        out += [not_assessed(i, no_side) for i in ("slouching", "forward_head", "looking_down")]
-    else:
-        tv, fv = m["trunk_lean_deg"], m["forward_head_proxy_deg"]
-        vis_t, vis_h = _vis(seq, trunk_idx, mask), _vis(seq, head_idx, mask)
-        if vis_t < vp.min_visibility or not np.isfinite(tv):
-            out.append(not_assessed("slouching", f"shoulders and hips were poorly visible (median visibility {vis_t:.2f})",
-                                    "deg", pp.trunk_lean_notice_deg))
-        else:
-            sev_t = _severity(tv, pp.trunk_lean_notice_deg, pp.trunk_lean_warning_deg)
-            sev_h = _severity(fv, pp.forward_head_notice_deg, pp.forward_head_warning_deg) if vis_h >= vp.min_visibility else "ok"
-            rank = {"ok": 0, "notice": 1, "warning": 2}
-            if rank[sev_h] > rank[sev_t]:
-                sev, value, thr, trace = sev_h, fv, pp.forward_head_notice_deg, fhead
-                msg = (f"Your upper back and head are carried forward: the ear sits {fv:.0f} deg ahead of the shoulder "
-                       f"(a proxy; upright walkers measure below {pp.forward_head_notice_deg:.0f} deg), while the trunk "
-                       f"itself leans {tv:.0f} deg. Rounded shoulders with the head forward is a slouched walk.")
-            else:
-                sev, value, thr, trace = sev_t, tv, pp.trunk_lean_notice_deg, trunk
-                msg = (f"Your trunk leans {tv:.0f} deg forward while you walk (upright walking is within about "
-                       f"{pp.trunk_lean_notice_deg:.0f} deg)." if sev != "ok" else
-                       f"Your trunk stays upright while you walk ({tv:.0f} deg from vertical) and your head is over "
-                       f"your shoulders ({fv:.0f} deg, proxy).")
-            margin = margin_confidence(value, thr, POSTURE_ANGLE_UNCERTAINTY_DEG)
-            out.append(Finding("slouching", sev, value, "deg", thr, _ranges(mask & (trace >= thr), seq) if sev != "ok" else (),
-                               round(min(vis_t, 1.0) * dur_conf * margin, 3), msg, ADVICE["slouching"] if sev != "ok" else ""))
-        # ---- forward head (proxy)
-        if vis_h < vp.min_visibility or not np.isfinite(fv):
-            out.append(not_assessed("forward_head", f"ears or shoulders were poorly visible (median visibility {vis_h:.2f})",
-                                    "deg", pp.forward_head_notice_deg))
-        else:
-            sev = _severity(fv, pp.forward_head_notice_deg, pp.forward_head_warning_deg)
-            msg = (f"Forward-head proxy: your ear is {fv:.0f} deg ahead of your shoulder (measured from vertical; "
-                   f"MediaPipe has no C7 point, so this is an estimate). Above {pp.forward_head_notice_deg:.0f} deg the head "
-                   "is carried in front of the body." if sev != "ok" else
-                   f"Your head is carried over your shoulders ({fv:.0f} deg, forward-head proxy).")
-            out.append(Finding("forward_head", sev, fv, "deg", pp.forward_head_notice_deg,
-                               _ranges(mask & (fhead >= pp.forward_head_notice_deg), seq) if sev != "ok" else (),
-                               round(vis_h * dur_conf * 0.8 * margin_confidence(fv, pp.forward_head_notice_deg,
-                                                                                POSTURE_ANGLE_UNCERTAINTY_DEG), 3),
-                               msg, ADVICE["forward_head"] if sev != "ok" else ""))
-        # ---- looking down
-        pv = m["head_pitch_deg"]
-        face_idx = [L.NOSE, L.LEFT_EAR, L.RIGHT_EAR]
-        vis_f = _vis(seq, face_idx, mask)
-        thr_n = pp.head_neutral_deg + pp.head_down_notice_deg
-        thr_w = pp.head_neutral_deg + pp.head_down_warning_deg
-        if vis_f < vp.min_visibility or not np.isfinite(pv):
-            out.append(not_assessed("looking_down", f"face landmarks were poorly visible (median visibility {vis_f:.2f})",
-                                    "deg", thr_n))
-        else:
-            down = mask & (pitch >= thr_n)
-            share = float(down.sum() / max(mask.sum(), 1))
-            m["looking_down_share"] = share
-            sev = "ok"
-            if share >= pp.looking_down_min_share:
-                sev = "warning" if pv >= thr_w else "notice"
-            msg = (f"You look down for {100 * share:.0f}% of the walk: the head is tipped {pv - pp.head_neutral_deg:.0f} deg "
-                   f"below an upright head on average (ear-to-nose line {pv:.0f} deg below horizontal)." if sev != "ok" else
-                   f"You mostly look ahead (head tipped down beyond {thr_n:.0f} deg in {100 * share:.0f}% of the walk).")
-            out.append(Finding("looking_down", sev, pv, "deg", thr_n, _ranges(down, seq) if sev != "ok" else (),
-                               round(vis_f * dur_conf * margin_confidence(pv, thr_n, POSTURE_ANGLE_UNCERTAINTY_DEG), 3),
-                               msg, ADVICE["looking_down"] if sev != "ok" else ""))
+    # ---- side-view posture: one sample per validated step
+    for fid, trace in (("slouching", trunk), ("forward_head", fhead), ("looking_down", down)):
+        spec = specs[fid]
+        if not side.any():
+            out.append(not_assessed_finding(spec, NO_SIDE))
+            continue
+        g = gate_frames(spec, seq, gvt, mask=side, mask_reason=walking_reason)
+        vals, qual, times = _per_step(trace, g.usable, g.quality, side_steps, t)
+        out.append(evaluate(spec, Evidence(samples=vals, quality=qual, times_s=times,
+                                           gate_reason=g.reason or ("no validated steps" if not side_steps else None))))
 
-    # ---- heel-first contact (side view)
-    side_ics = [e for e in ics if tr.side[e.index]]
-    known = [e for e in side_ics if e.contact != "unknown"]
-    if not has_side:
-        out.append(not_assessed("not_heel_first", no_side, "share"))
-    elif len(known) < 2:
-        out.append(not_assessed("not_heel_first", f"only {len(known)} foot landing(s) could be judged; need at least 2", "share"))
+    # ---- heel-first landings (side view, feet large enough)
+    spec = specs["not_heel_first"]
+    if not side.any():
+        out.append(not_assessed_finding(spec, NO_SIDE))
     else:
-        share = float(np.mean([e.contact == "heel" for e in known]))
-        sev = _severity(share, cp.heel_first_share_notice, cp.heel_first_share_warning, higher_is_worse=False)
-        bad = [e for e in known if e.contact != "heel"]
-        rng = tuple((round(e.time_s - 0.1, 3), round(e.time_s + 0.1, 3)) for e in bad) if sev != "ok" else ()
-        kinds = ", ".join(sorted({e.contact for e in bad})) or "none"
-        msg = (f"{100 * share:.0f}% of your {len(known)} landings were heel first; the others landed {kinds}." if sev != "ok"
-               else f"{100 * share:.0f}% of your {len(known)} landings were heel first.")
-        conf = float(np.mean([e.confidence for e in known]))
-        out.append(Finding("not_heel_first", sev, share, "share", cp.heel_first_share_notice, rng, round(conf, 3), msg,
-                           ADVICE["not_heel_first"] if sev != "ok" else ""))
+        g = gate_frames(spec, seq, gvt, mask=side)
+        known = [e for e in ics if side[e.index] and g.usable[e.index] and e.contact != "unknown"]
+        share = float(np.mean([e.contact == "heel" for e in known])) if known else float("nan")
+        kinds = ", ".join(sorted({e.contact for e in known if e.contact != "heel"})) or "none"
+        few = (f"only {len(known)} foot landing(s) could be judged; this check needs at least {spec.min_samples}"
+               + (f" ({g.reason})" if g.reason else ""))
+        f = _judge_value(spec, share, np.array([float(e.contact == "heel") for e in known]),
+                         np.array([e.confidence for e in known]) if known else 0.0, len(known), few,
+                         n_contacts=len(known), kinds=kinds)
+        if f.flagged:
+            bad = [e for e in known if e.contact != "heel"]
+            f = replace(f, time_ranges_s=tuple((round(e.time_s - 0.1, 3), round(e.time_s + 0.1, 3)) for e in bad))
+        out.append(f)
 
     # ---- hip sway and pelvic drop (front/back)
-    if not has_front:
-        out += [not_assessed("hip_sway", no_front, "hip widths"), not_assessed("pelvic_drop", no_front, "deg")]
-    else:
-        hip_vis = _vis(seq, [L.LEFT_HIP, L.RIGHT_HIP], tr.frontal)
-        fconf = round(hip_vis * min(1.0, tr.frontal.sum() / (2.0 * seq.fps)), 3)
-        hv = m["hip_sway_ratio"]
-        if hip_vis < vp.min_visibility or not np.isfinite(hv):
-            out.append(not_assessed("hip_sway", f"hips were poorly visible (median visibility {hip_vis:.2f})", "hip widths"))
-        else:
-            sev = _severity(hv, pp.hip_sway_notice_ratio, pp.hip_sway_warning_ratio)
-            rng = _ranges(tr.frontal & (np.abs(sway) >= pp.hip_sway_notice_ratio / 2), seq) if sev != "ok" else ()
-            msg = (f"Your pelvis swings {hv:.2f} hip widths from side to side (normal walking is about 0.25)."
-                   if sev != "ok" else f"Your pelvis stays steady from side to side ({hv:.2f} hip widths).")
-            out.append(Finding("hip_sway", sev, hv, "hip widths", pp.hip_sway_notice_ratio, rng, fconf, msg,
-                               ADVICE["hip_sway"] if sev != "ok" else ""))
-        ov = m["pelvic_obliquity_range_deg"]
-        hw = float(nan_median(P.hip_width_px(np.asarray(seq.xy_px)[tr.frontal])))
-        if hip_vis < vp.min_visibility or not np.isfinite(ov):
-            out.append(not_assessed("pelvic_drop", f"hips were poorly visible (median visibility {hip_vis:.2f})", "deg"))
-        elif not hw >= pp.min_hip_width_px:
-            out.append(not_assessed("pelvic_drop", f"the walker is too small in the picture (hips {hw:.0f} px apart; need "
-                                    f"{pp.min_hip_width_px:.0f} px to measure a tilt of a few degrees)", "deg"))
-        else:
-            drop = 0.5 * ov  # peak tilt to either side of the person's own average
-            dev = np.abs(obliq - nan_median(obliq[tr.frontal]))
-            sev = _severity(drop, pp.pelvic_drop_notice_deg, pp.pelvic_drop_warning_deg)
-            rng = _ranges(tr.frontal & (dev >= pp.pelvic_drop_notice_deg), seq) if sev != "ok" else ()
-            msg = (f"Your pelvis tips by about {drop:.0f} deg to each side as you step (normal is about 4-7 deg): the hip "
-                   "of the swinging leg drops." if sev != "ok" else
-                   f"Your pelvis stays level as you step (about {drop:.0f} deg of tilt each side).")
-            out.append(Finding("pelvic_drop", sev, drop, "deg", pp.pelvic_drop_notice_deg, rng, round(fconf * 0.8, 3), msg,
-                               ADVICE["pelvic_drop"] if sev != "ok" else ""))
+    for fid, value in (("hip_sway", m["hip_sway_ratio"]), ("pelvic_drop", 0.5 * m["pelvic_obliquity_range_deg"])):
+        spec = specs[fid]
+        if not frontal.any():
+            out.append(not_assessed_finding(spec, NO_FRONT))
+            continue
+        g = gate_frames(spec, seq, gvt, mask=frontal)
+        secs = float(g.usable.sum() / seq.fps)
+        few = f"only {secs:.1f} s of front/back walking could be judged" + (f" ({g.reason})" if g.reason else "")
+        if fid == "pelvic_drop":
+            hw = float(nan_median(P.hip_width_px(np.asarray(seq.xy_px)[frontal])))
+            if not hw >= params.posture.min_hip_width_px:
+                out.append(not_assessed_finding(spec, f"the walker is too small in the picture (hips {hw:.0f} px apart; "
+                                                      f"need {params.posture.min_hip_width_px:.0f} px to measure a tilt "
+                                                      "of a few degrees)"))
+                continue
+        samples = _per_second(sway if fid == "hip_sway" else obliq, g.usable, seq.fps,
+                              half=fid == "pelvic_drop")
+        q = float(np.median(g.quality[g.usable])) if g.any else 0.0
+        out.append(_judge_value(spec, value, samples, q, int(np.isfinite(samples).sum()), few))
 
-    # ---- step asymmetry
+    # ---- step symmetry
+    spec = specs["asymmetric_steps"]
+    per_foot = {ft: [b.time_s - a.time_s for a, b in steps if b.foot == ft] for ft in FEET}
     ar = m["step_time_asymmetry_ratio"]
-    if not np.isfinite(ar):
-        out.append(not_assessed("asymmetric_steps",
-                                f"need at least {tp.min_steps_per_foot} steps on each foot; found "
-                                f"{len(M.step_times_s(ics)['left'])} left and {len(M.step_times_s(ics)['right'])} right",
-                                "ratio", tp.asymmetry_notice_ratio))
-    else:
-        sev = _severity(ar, tp.asymmetry_notice_ratio, tp.asymmetry_warning_ratio)
-        lt, rt = m["step_time_left_s"], m["step_time_right_s"]
-        msg = (f"Your steps are uneven: {lt:.2f} s onto the left foot vs {rt:.2f} s onto the right (ratio {ar:.2f})."
-               if sev != "ok" else f"Your steps are even: {lt:.2f} s left, {rt:.2f} s right (ratio {ar:.2f}).")
-        conf = float(np.mean([e.confidence for e in ics])) if ics else 0.0
-        out.append(Finding("asymmetric_steps", sev, ar, "ratio", tp.asymmetry_notice_ratio, (), round(conf, 3), msg,
-                           ADVICE["asymmetric_steps"] if sev != "ok" else ""))
+    few = (f"it needs at least {params.temporal.min_steps_per_foot} validated steps onto each foot; found "
+           f"{len(per_foot['left'])} left and {len(per_foot['right'])} right")
+    conf_q = np.array([b.confidence for _, b in steps]) if steps else 0.0
+    have = min(len(per_foot["left"]), len(per_foot["right"])) * 2
+    ratios = []
+    for ft, other in (("left", "right"), ("right", "left")):
+        if per_foot[other]:
+            ref = float(np.mean(per_foot[other]))
+            ratios += [max(x / ref, ref / x) for x in per_foot[ft] if x > 0]
+    out.append(_judge_value(spec, ar, np.array(ratios), float(np.median(conf_q)) if have else 0.0, have, few,
+                            left_s=float(np.mean(per_foot["left"])) if per_foot["left"] else float("nan"),
+                            right_s=float(np.mean(per_foot["right"])) if per_foot["right"] else float("nan")))
 
-    # ---- cadence
+    # ---- cadence: validated steps, plausible per step and overall, stride cross-check
+    spec = specs["low_cadence"]
+    step_s = np.array([b.time_s - a.time_s for a, b in steps])
     cad = m["cadence_spm"]
-    if not np.isfinite(cad) or m["n_steps"] < 2:
-        out.append(not_assessed("low_cadence", f"need at least 2 steps; found {m['n_steps']}", "steps/min",
-                                tp.low_cadence_notice_spm))
+    few = f"only {len(step_s)} validated step(s); this check needs at least {spec.min_samples}"
+    if m["alternation_errors"]:
+        few += f" ({m['alternation_errors']} pairs of same-foot landings in a row were not counted as steps)"
+    if len(step_s) >= spec.min_samples and m["stride_matches_steps"] is False:
+        out.append(not_assessed_finding(spec, f"the step time ({m['step_time_s']:.2f} s) and the stride time "
+                                              f"({m['stride_time_s']:.2f} s) disagree, so the steps were not found "
+                                              "reliably", cad))
     else:
-        sev = _severity(cad, tp.low_cadence_notice_spm, tp.low_cadence_warning_spm, higher_is_worse=False)
-        msg = (f"You walk at {cad:.0f} steps per minute, slower than a brisk pace (about 100 or more)." if sev != "ok"
-               else f"You walk at {cad:.0f} steps per minute.")
-        conf = float(np.mean([e.confidence for e in ics])) * min(1.0, m["n_steps"] / 4)
-        out.append(Finding("low_cadence", sev, cad, "steps/min", tp.low_cadence_notice_spm,
-                           _ranges(tr.side | tr.frontal, seq) if sev != "ok" else (), round(conf, 3), msg,
-                           ADVICE["low_cadence"] if sev != "ok" else ""))
+        out.append(_judge_value(spec, cad, 60.0 / step_s if step_s.size else step_s, conf_q, len(step_s), few,
+                                n_steps=len(step_s), step_s=float(np.mean(step_s)) if step_s.size else float("nan"),
+                                spread_s=float(np.std(step_s)) if step_s.size else float("nan")))
     return out

@@ -95,6 +95,16 @@ def labelled_cadence_spm(contacts: list[dict], fps: float, max_step_time_s: floa
     return float(60.0 * fps / np.mean(steps)) if steps else float("nan")
 
 
+def detected_cadence_spm(contacts: list[dict], fps: float, max_step_time_s: float = 1.5) -> float:
+    """Cadence of reported contacts (a part of a clip): consecutive contacts of one pass and alternating feet,
+    at most ``max_step_time_s`` apart, 60 * fps / mean interval in frames."""
+    ev = sorted(contacts, key=lambda e: e["frame"])
+    steps = [b["frame"] - a["frame"] for a, b in zip(ev[:-1], ev[1:], strict=False)
+             if a["foot"] != b["foot"] and a.get("pass") == b.get("pass")
+             and 0 < b["frame"] - a["frame"] <= max_step_time_s * fps]
+    return float(60.0 * fps / np.mean(steps)) if steps else float("nan")
+
+
 def score_clip(clip: str, report: Report, labels: dict, fps: float, tolerance_frames: int = 3,
                max_step_time_s: float = 1.5, view_label: str = "?") -> ClipScore:
     """Score one analysed clip against its labels entry."""
@@ -113,6 +123,8 @@ def score_clip(clip: str, report: Report, labels: dict, fps: float, tolerance_fr
     cad_l = labelled_cadence_spm(lab, fps, max_step_time_s)
     cad_d = report.metrics.get("cadence_spm")
     cad_d = float(cad_d) if cad_d is not None else float("nan")
+    if labels.get("labelled_frames"):  # only part of the clip is labelled: our cadence over that part
+        cad_d = detected_cadence_spm(det, fps, max_step_time_s)
     sl = report.finding("slouching")
     ld = report.finding("looking_down")
     mae = float(np.mean(np.abs(err))) if err else float("nan")

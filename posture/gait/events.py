@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.signal import find_peaks
+from scipy.signal import find_peaks, peak_prominences
 
 from posture import landmarks as L
 from posture.gait.params import DEFAULT_GAIT, ContactParams, EventParams
@@ -45,10 +45,11 @@ class GaitEvent:
     confidence: float
     contact: str = "unknown"  # heel | flat | forefoot | unknown (initial contacts only)
     foot_angle_deg: float | None = None  # foot angle at contact minus mid-stance angle, + toes up
+    pass_index: int = -1  # which walking pass (analysed segment) it belongs to; steps never cross passes
 
     def to_dict(self) -> dict:
         d = {"frame": self.frame, "time_s": round(self.time_s, 4), "foot": self.foot,
-             "confidence": round(float(self.confidence), 3)}
+             "confidence": round(float(self.confidence), 3), "pass": self.pass_index}
         if self.kind == "initial_contact":
             d["contact"] = self.contact
             d["foot_angle_deg"] = None if self.foot_angle_deg is None else round(float(self.foot_angle_deg), 1)
@@ -63,6 +64,7 @@ class GaitEvents:
     near_foot: str | None = None
     labels_swapped: bool = False  # MediaPipe's left/right were exchanged to match the geometry
     method: str = ""
+    naming: dict = field(default_factory=dict)  # how the feet were named and what the alternation check found
 
     def for_foot(self, kind: str, foot: str) -> list[GaitEvent]:
         evs = self.initial_contacts if kind == "initial_contact" else self.toe_offs
@@ -155,13 +157,28 @@ def _swings(h: np.ndarray, high: float, low: float, min_frames: int) -> list[tup
 
 
 def _peaks(x: np.ndarray, distance: int, prominence: float) -> np.ndarray:
-    """Indices of local maxima in a NaN-containing signal, run by finite run."""
+    """Indices of local maxima in a NaN-containing signal, run by finite run.
+
+    A peak near the start or end of a run (the walker entering the picture, a pass beginning) has no valley
+    on that side; there its prominence is measured on the other side only, so a contact seen just after the
+    walker appears still counts.
+    """
     out = []
     for s, e in true_runs(np.isfinite(x)):
         if e - s < 3:
             continue
-        p, _ = find_peaks(x[s:e], distance=max(distance, 1), prominence=prominence)
-        out.extend(int(q) + s for q in p)
+        seg = x[s:e]
+        p, _ = find_peaks(seg, distance=max(distance, 1))
+        if not len(p):
+            continue
+        prom, lb, rb = peak_prominences(seg, p)
+        for q, pr, a, b in zip(p, prom, lb, rb, strict=True):
+            if a == 0 and not (seg[:q] > seg[q]).any():
+                pr = seg[q] - seg[q:b + 1].min()
+            elif b == len(seg) - 1 and not (seg[q + 1:] > seg[q]).any():
+                pr = seg[q] - seg[a:q + 1].min()
+            if pr >= prominence:
+                out.append(int(q) + s)
     return np.asarray(out, dtype=int)
 
 
@@ -242,63 +259,176 @@ def enforce_alternation(events: list[GaitEvent], params: EventParams = DEFAULT_G
     return out
 
 
+def _dedupe(idx: list[int], strength: np.ndarray, fs: float, params: EventParams) -> tuple[list[int], int]:
+    """Drop contacts closer than ``duplicate_step_fraction`` of the median step to a stronger one."""
+    if len(idx) < 3:
+        return idx, 0
+    d = np.diff(np.asarray(idx, float)) / fs
+    ok = d[(d >= params.min_step_time_s) & (d <= params.max_step_time_s)]
+    if not ok.size:
+        return idx, 0
+    limit = params.duplicate_step_fraction * float(np.median(ok)) * fs
+    out: list[int] = []
+    dropped = 0
+    for i in idx:
+        if out and i - out[-1] < limit:
+            dropped += 1
+            if strength[i] > strength[out[-1]]:
+                out[-1] = i
+            continue
+        out.append(i)
+    return out, dropped
+
+
+def step_indices(times_s: np.ndarray, params: EventParams = DEFAULT_GAIT.events) -> tuple[np.ndarray, np.ndarray, float]:
+    """Step count of each contact from the first one of its chain, the chain id, and the median step time (s).
+
+    Consecutive contacts normally lie one step apart; a gap of about ``k`` median steps (k >= 2, more than
+    ``missed_step_fraction`` steps) means ``k - 1`` contacts were missed, so the foot parity still follows.
+    A gap longer than ``2 x max_step_time_s`` starts a new chain (the walker stopped or left).
+    """
+    t = np.asarray(times_s, float)
+    n = len(t)
+    idx = np.zeros(n, int)
+    chain = np.zeros(n, int)
+    if n < 2:
+        return idx, chain, float("nan")
+    d = np.diff(t)
+    ok = d[(d >= params.min_step_time_s) & (d <= params.max_step_time_s)]
+    med = float(np.median(ok)) if ok.size else float("nan")
+    for k in range(1, n):
+        gap = d[k - 1]
+        if not np.isfinite(med) or gap > 2 * params.max_step_time_s:
+            chain[k] = chain[k - 1] + 1
+            idx[k] = 0
+            continue
+        chain[k] = chain[k - 1]
+        steps = 1 if gap <= params.missed_step_fraction * med else max(2, int(round(gap / med)))
+        idx[k] = idx[k - 1] + steps
+    return idx, chain, med
+
+
+def name_feet(step_index: np.ndarray, chain: np.ndarray, label_votes: np.ndarray, depth_votes: np.ndarray,
+              near_foot: str) -> tuple[list[str], dict]:
+    """Anatomical foot of each contact: feet alternate, so only the parity of each chain is chosen.
+
+    Two cues vote, contact by contact, for the foot that landed: MediaPipe's own left/right label of the heel
+    that is ahead (``label_votes``: +1 says right, -1 left), and depth (``depth_votes``: +1 when the landing
+    heel is nearer the camera than the other one, so it is the ``near_foot``; -1 farther; 0 unknown). The
+    parity that agrees with more votes wins; a tie goes to MediaPipe's labels. Returns the feet and a summary
+    (votes for and against, and how many contacts each cue contradicts: the alternation check).
+    """
+    far_foot = "left" if near_foot == "right" else "right"
+    n = len(step_index)
+    feet = [""] * n
+    summary = {"method": "alternation; parity by MediaPipe's label of the leading heel and by depth (nearer heel)",
+               "contacts": int(n), "label_disagrees": 0, "depth_disagrees": 0, "chains": 0}
+    for c in np.unique(chain):
+        members = np.flatnonzero(chain == c)
+        summary["chains"] += 1
+        best, best_score = None, -np.inf
+        for parity in (0, 1):
+            cand = ["right" if (step_index[k] + parity) % 2 == 0 else "left" for k in members]
+            lab = sum(1 if (label_votes[k] > 0) == (f == "right") else -1 for k, f in zip(members, cand, strict=True)
+                      if label_votes[k] != 0)
+            dep = sum(1 if (depth_votes[k] > 0) == (f == near_foot) else -1 for k, f in zip(members, cand, strict=True)
+                      if depth_votes[k] != 0)
+            score = lab + dep + 1e-3 * lab  # a tie goes to the labels
+            if score > best_score:
+                best, best_score = cand, score
+        for k, f in zip(members, best, strict=True):
+            feet[k] = f
+            if label_votes[k] != 0 and (label_votes[k] > 0) != (f == "right"):
+                summary["label_disagrees"] += 1
+            if depth_votes[k] != 0 and (depth_votes[k] > 0) != (f == near_foot):
+                summary["depth_disagrees"] += 1
+    del far_foot
+    return feet, summary
+
+
 def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = DEFAULT_GAIT.events,
                        contact_params: ContactParams = DEFAULT_GAIT.contact) -> GaitEvents:
-    """Initial contacts and toe-offs in a side-view walking sequence (cleaned, one direction).
+    """Initial contacts and toe-offs in one side-view walking pass (cleaned, one facing).
 
     ``facing`` is +1 when the person walks toward image-right, -1 toward image-left.
-    Returns events named by anatomical foot, with per-foot confidence (near foot higher).
+
+    - Contacts (Zeni et al. 2008): the **leading heel** (whichever heel is farther ahead of the pelvis, along
+      the facing, in leg lengths) peaks at each initial contact, left or right. Using the leading heel rather
+      than each labelled heel makes the contacts independent of MediaPipe's left/right labels, which swap
+      at leg crossings. Peaks closer than ``min_step_time_s`` are one; contacts closer than half the pass's
+      median step are duplicates (the stronger one is kept). Toe-offs: the trailing toe, the same way.
+    - Feet: :func:`name_feet` (alternation, parity by labels and depth); a missed contact keeps the parity
+      (:func:`step_indices`), so two contacts of the same foot in a row never make a step.
+    Everything is relative to the pelvis and in seconds and leg lengths: frame rate, panning, treadmills
+    and the walker's size do not change it.
     """
     fs = seq.fps
     n = seq.n_frames
-    scale = leg_length_px(seq)
-    if not np.isfinite(scale) or n < 5:
-        return GaitEvents(method="zeni2008")
-    min_dist = int(round(2 * params.min_step_time_s * fs))
-    prom = params.min_peak_prominence_body * scale
+    leg = leg_length_track_px(seq)
+    if n < 5 or not np.isfinite(leg).any():
+        return GaitEvents(method="zeni2008_leading_heel")
+    hf = {lab: heel_forward_px(seq, lab, facing) / leg for lab in FEET}
+    tf = {lab: toe_forward_px(seq, lab, facing) / leg for lab in FEET}
+    lead = np.fmax(hf["left"], hf["right"])
+    trail = np.fmax(-tf["left"], -tf["right"])
+    min_dist = max(1, int(round(params.min_step_time_s * fs)))
+    prom = params.min_contact_prominence_leg
+    ic_idx = [int(i) for i in _peaks(lead, min_dist, prom) if lead[int(i)] > params.min_contact_ahead_leg]
+    ic_idx, n_dup = _dedupe(sorted(ic_idx), np.nan_to_num(lead, nan=-9.0), fs, params)
+    to_idx = [int(i) for i in _peaks(trail, min_dist, prom) if trail[int(i)] > 0]
+    to_idx, _ = _dedupe(sorted(to_idx), np.nan_to_num(trail, nan=-9.0), fs, params)
 
-    near_label, depth_clarity = near_foot_by_depth(seq)
-    near_true = "right" if facing > 0 else "left"
-    swapped = near_label is not None and near_label != near_true
-    name = {f: f for f in FEET}
-    if swapped:
-        name = {"left": "right", "right": "left"}
+    near_foot = "right" if facing > 0 else "left"
+    depth = np.asarray(seq.depth_px, float)
+    t = np.asarray(seq.timestamps_s, float)
+    label_votes = np.zeros(len(ic_idx))
+    depth_votes = np.zeros(len(ic_idx))
+    lead_label = []
+    for k, i in enumerate(ic_idx):
+        lab = "left" if hf["left"][i] >= hf["right"][i] or not np.isfinite(hf["right"][i]) else "right"
+        other = "right" if lab == "left" else "left"
+        lead_label.append(lab)
+        label_votes[k] = 1 if lab == "right" else -1
+        a, b = max(0, i - 2), min(n, i + 3)
+        dz = nan_median(depth[a:b, L.side_indices(lab)["heel"]] - depth[a:b, L.side_indices(other)["heel"]])
+        depth_votes[k] = 0 if not np.isfinite(dz) or dz == 0 else (1 if dz < 0 else -1)
+    sidx, chain, med_step = step_indices(t[ic_idx], params) if ic_idx else (np.zeros(0, int), np.zeros(0, int), np.nan)
+    feet, naming = name_feet(sidx, chain, label_votes, depth_votes, near_foot)
+    naming["duplicates_dropped"] = int(n_dup)
+    naming["missed_contacts"] = int(sum(max(0, int(b - a) - 1) for a, b, ca, cb in
+                                        zip(sidx[:-1], sidx[1:], chain[:-1], chain[1:], strict=False) if ca == cb))
+    agree = 1.0 - (naming["label_disagrees"] + naming["depth_disagrees"]) / max(2 * len(ic_idx), 1)
+    naming["agreement"] = round(float(agree), 3)
+
     foot_conf = {}
-    for label in FEET:
-        is_near = name[label] == near_true
-        base = params.near_foot_confidence if is_near else params.far_foot_confidence
-        if near_label is None:
-            base = params.far_foot_confidence
-        vis = seq.visibility[:, [L.side_indices(label)["heel"], L.side_indices(label)["foot_index"]]]
-        foot_conf[name[label]] = float(np.clip(base * (0.5 + 0.5 * np.nanmean(vis)), 0, 1))
+    for foot in FEET:
+        base = params.near_foot_confidence if foot == near_foot else params.far_foot_confidence
+        vis = seq.visibility[:, [L.side_indices(foot)["heel"], L.side_indices(foot)["foot_index"]]]
+        foot_conf[foot] = float(np.clip(base * (0.5 + 0.5 * np.nanmean(vis)) * (0.5 + 0.5 * agree), 0, 1))
 
     ics: list[GaitEvent] = []
-    tos: list[GaitEvent] = []
-    for label in FEET:
-        foot = name[label]
-        hf = heel_forward_px(seq, label, facing)
-        tf = toe_forward_px(seq, label, facing)
-        pitch = foot_pitch_deg(seq, label, facing)
-        vis = np.minimum(seq.visibility[:, L.side_indices(label)["heel"]], seq.visibility[:, L.side_indices(label)["foot_index"]])
-        ic_idx = _peaks(hf, min_dist, prom)
-        to_idx = _peaks(-tf, min_dist, prom)
-        for p in ic_idx:
-            i = int(p)
-            # foot angle at contact relative to the flat foot at mid-stance (the next toe-off minus half a stance)
-            later_to = to_idx[to_idx > i]
-            mid = int((i + later_to[0]) // 2) if len(later_to) and later_to[0] - i < fs * params.max_step_time_s else None
-            ang = None
-            if mid is not None and np.isfinite(pitch[i]) and np.isfinite(pitch[mid]):
+    for k, i in enumerate(ic_idx):
+        lab = lead_label[k]
+        pitch = foot_pitch_deg(seq, lab, facing)
+        ang = None
+        step = (t[ic_idx[k + 1]] - t[i]) if k + 1 < len(ic_idx) else med_step
+        if np.isfinite(step) and step <= params.max_step_time_s:
+            mid = int(np.searchsorted(t, t[i] + 0.5 * step))
+            if mid < n and np.isfinite(pitch[i]) and np.isfinite(pitch[mid]):
                 ang = float(pitch[i] - pitch[mid])
-            ev = _make("initial_contact", seq, i, foot, foot_conf[foot] * (0.5 + 0.5 * float(vis[i])))
-            ics.append(replace(ev, foot_angle_deg=ang, contact=classify_contact(ang, contact_params)))
-        for p in to_idx:
-            tos.append(_make("toe_off", seq, int(p), foot, foot_conf[foot] * (0.5 + 0.5 * float(vis[int(p)]))))
-    ics.sort(key=lambda e: e.index)
-    tos.sort(key=lambda e: e.index)
-    ics = enforce_alternation(ics, params)
-    tos = enforce_alternation(tos, params)
-    return GaitEvents(tuple(ics), tuple(tos), foot_conf, near_true if near_label else None, swapped, "zeni2008+arrest")
+        i_vis = float(min(seq.visibility[i, L.side_indices(lab)["heel"]], seq.visibility[i, L.side_indices(lab)["foot_index"]]))
+        ev = _make("initial_contact", seq, i, feet[k], foot_conf[feet[k]] * (0.5 + 0.5 * i_vis))
+        ics.append(replace(ev, foot_angle_deg=ang, contact=classify_contact(ang, contact_params)))
+    tos: list[GaitEvent] = []
+    ic_t = t[ic_idx] if ic_idx else np.zeros(0)
+    for i in to_idx:
+        later = np.flatnonzero(ic_t > t[i])
+        if not later.size or ic_t[later[0]] - t[i] > params.max_step_time_s:
+            continue
+        foot = ics[int(later[0])].foot
+        tos.append(_make("toe_off", seq, i, foot, foot_conf[foot]))
+    swapped = naming["label_disagrees"] > len(ic_idx) / 2
+    return GaitEvents(tuple(ics), tuple(tos), foot_conf, near_foot, swapped, "zeni2008_leading_heel", naming)
 
 
 def detect_frontal_events(seq: PoseSequence, params: EventParams = DEFAULT_GAIT.events) -> GaitEvents:

@@ -9,6 +9,7 @@ Times in seconds, fractions of the gait cycle in 0..1, lengths in metres.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -18,25 +19,62 @@ from posture.gait.params import DEFAULT_GAIT, EventParams
 MAX_STEP_S = DEFAULT_GAIT.events.max_step_time_s
 
 
+def validated_steps(ics: Sequence[GaitEvent], params: EventParams = DEFAULT_GAIT.events) -> list[tuple[GaitEvent, GaitEvent]]:
+    """Steps as (from, to) contact pairs that pass the alternation check, pass by pass.
+
+    A step joins consecutive contacts of the same pass, of different feet, between ``min_step_time_s`` and
+    ``max_step_time_s`` apart and within [``duplicate_step_fraction``, ``missed_step_fraction``] of the pass's
+    median step (a shorter gap is a duplicate, a longer one hides a missed contact). Two contacts of the same
+    foot in a row are a detection error (see :func:`alternation_errors`), never a step.
+    """
+    out: list[tuple[GaitEvent, GaitEvent]] = []
+    by_pass: dict[int, list[GaitEvent]] = {}
+    for e in ics:
+        by_pass.setdefault(e.pass_index, []).append(e)
+    for evs in by_pass.values():
+        evs = sorted(evs, key=lambda e: e.time_s)
+        d = np.array([b.time_s - a.time_s for a, b in zip(evs[:-1], evs[1:], strict=False)])
+        ok = d[(d >= params.min_step_time_s) & (d <= params.max_step_time_s)]
+        med = float(np.median(ok)) if ok.size else float("nan")
+        for (a, b), dt in zip(zip(evs[:-1], evs[1:], strict=False), d, strict=True):
+            if a.foot == b.foot or not params.min_step_time_s <= dt <= params.max_step_time_s:
+                continue
+            if np.isfinite(med) and not (params.duplicate_step_fraction * med <= dt <= params.missed_step_fraction * med):
+                continue
+            out.append((a, b))
+    return sorted(out, key=lambda p: p[0].time_s)
+
+
+def alternation_errors(ics: Sequence[GaitEvent]) -> int:
+    """Consecutive contacts of the same foot within a pass (0 when the feet alternate, as walking does)."""
+    n = 0
+    by_pass: dict[int, list[GaitEvent]] = {}
+    for e in ics:
+        by_pass.setdefault(e.pass_index, []).append(e)
+    for evs in by_pass.values():
+        evs = sorted(evs, key=lambda e: e.time_s)
+        n += sum(a.foot == b.foot for a, b in zip(evs[:-1], evs[1:], strict=False))
+    return n
+
+
 def step_times_s(ics: Sequence[GaitEvent], max_step_time_s: float = MAX_STEP_S) -> dict[str, list[float]]:
-    """Step times per foot, keyed by the foot that lands at the END of the step."""
+    """Step times per foot of the validated steps (:func:`validated_steps`), keyed by the foot that lands at
+    the END of the step."""
+    params = replace(DEFAULT_GAIT.events, max_step_time_s=max_step_time_s)
     out: dict[str, list[float]] = {f: [] for f in FEET}
-    evs = sorted(ics, key=lambda e: e.time_s)
-    for a, b in zip(evs[:-1], evs[1:], strict=False):
-        dt = b.time_s - a.time_s
-        if a.foot != b.foot and 0 < dt <= max_step_time_s:
-            out[b.foot].append(dt)
+    for a, b in validated_steps(ics, params):
+        out[b.foot].append(b.time_s - a.time_s)
     return out
 
 
 def stride_times_s(ics: Sequence[GaitEvent], max_step_time_s: float = MAX_STEP_S) -> dict[str, list[float]]:
-    """Stride times per foot (IC to the same foot's next IC)."""
+    """Stride times per foot (IC to the same foot's next IC in the same pass)."""
     out: dict[str, list[float]] = {f: [] for f in FEET}
     for f in FEET:
-        t = sorted(e.time_s for e in ics if e.foot == f)
-        for a, b in zip(t[:-1], t[1:], strict=False):
-            if 0 < b - a <= 2 * max_step_time_s:
-                out[f].append(b - a)
+        evs = sorted((e for e in ics if e.foot == f), key=lambda e: e.time_s)
+        for a, b in zip(evs[:-1], evs[1:], strict=False):
+            if a.pass_index == b.pass_index and 0 < b.time_s - a.time_s <= 2 * max_step_time_s:
+                out[f].append(b.time_s - a.time_s)
     return out
 
 

@@ -102,3 +102,13 @@ def heel_lift_px(xy_px: np.ndarray) -> dict[str, np.ndarray]:
     yl, yr = xy_px[..., L.LEFT_HEEL, 1], xy_px[..., L.RIGHT_HEEL, 1]
     ground = np.fmax(yl, yr)
     return {"left": ground - yl, "right": ground - yr}
+
+
+def head_down_deg(xy_px: np.ndarray, facing: float | np.ndarray, eye_ear_neutral_deg: float = -13.0) -> np.ndarray:
+    """(n,) head tipped down from level, degrees, + down (side view): the ear-to-eye line's angle below the
+    horizontal minus its angle with the head level (``eye_ear_neutral_deg``, the line rises ~13 deg then).
+
+    Uses the eyes, not the nose: a mask or a blurred face moves MediaPipe's nose more than its eyes.
+    """
+    return -angle_from_horizontal_deg(_centre(xy_px, L.LEFT_EAR, L.RIGHT_EAR), _centre(xy_px, L.LEFT_EYE, L.RIGHT_EYE),
+                                      facing) - eye_ear_neutral_deg
