@@ -97,3 +97,42 @@ def test_progress_is_reported_from_the_calling_thread(model_path, astronaut, tmp
     extract_tracks(p, model_path, progress=lambda d, t: calls.append((d, t, threading.current_thread())))
     assert calls and all(th is threading.main_thread() for _, _, th in calls)
     assert calls[-1][:2] == (6, 6)
+
+
+def _side_by_side(astronaut, both: bool) -> np.ndarray:
+    import cv2
+
+    half = cv2.resize(astronaut, (256, 256), interpolation=cv2.INTER_AREA)
+    frame = np.full((256, 512, 3), 128, np.uint8)
+    frame[:, :256] = half
+    if both:
+        frame[:, 256:] = half
+    return frame
+
+
+def test_adaptive_count_runs_again_for_a_second_person(model_path, astronaut, tmp_path):
+    # One person for 1.2 s, then a second beside her: once the check sees her, the clip is run
+    # again tracking two people, so the result is the fixed two-pose extraction's exactly.
+    frames = [_side_by_side(astronaut, False)] * 12 + [_side_by_side(astronaut, True)] * 8
+    p = write_video(tmp_path / "two.mp4", frames, fps=10)
+    fixed = extract_tracks(p, model_path, ExtractOptions())
+    adaptive = extract_tracks(p, model_path, ExtractOptions(adaptive_poses=True, people_check_s=0.5))
+    assert fixed.people_count.max() == 2 and adaptive.n_tracks == fixed.n_tracks
+    np.testing.assert_array_equal(adaptive.xy_px, fixed.xy_px)
+
+
+def test_adaptive_count_keeps_one_person_alone(model_path, astronaut, tmp_path):
+    p = write_video(tmp_path / "one.mp4", [_side_by_side(astronaut, False)] * 12, fps=10)
+    fixed = extract_tracks(p, model_path, ExtractOptions())
+    adaptive = extract_tracks(p, model_path, ExtractOptions(adaptive_poses=True, people_check_s=0.5))
+    assert adaptive.n_tracks == 1 and adaptive.people_count.tolist() == [1] * 12
+    a, f = adaptive.select(), fixed.select()
+    # same person, landmarks within 2% of her height (one pose tracked vs the detector every frame)
+    height = np.nanmax(f.xy_px[..., 1]) - np.nanmin(f.xy_px[..., 1])
+    assert np.nanmedian(np.linalg.norm(a.xy_px - f.xy_px, axis=-1)) < 0.02 * height
+
+
+def test_adaptive_count_is_not_in_the_cache_key_while_off():
+    off = ExtractOptions().cache_fields()
+    assert "adaptive_poses" not in off and "people_check_s" not in off
+    assert ExtractOptions(adaptive_poses=True).cache_fields()["adaptive_poses"] is True

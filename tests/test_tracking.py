@@ -87,6 +87,7 @@ def test_tracking_needs_no_mediapipe():
 
 def test_the_people_check_adds_only_people_not_already_followed():
     subject, same_subject, other = det(300, 400), det(303, 402), det(900, 400, 0.8)
-    merged = merge_detections([subject], [same_subject, other], iou=0.5)
+    merged = merge_detections([subject], [same_subject, other], max_distance=0.6)
     assert merged[0] is subject and merged[1] is other and len(merged) == 2
-    assert count_people([subject, same_subject, other], iou=0.5) == 2
+    assert merge_detections([], [same_subject, subject], max_distance=0.6) == [same_subject]
+    assert count_people([subject, same_subject, other], max_distance=0.6) == 2

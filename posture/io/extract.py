@@ -42,6 +42,7 @@ from posture.io.tracking import (
     PoseTracks,
     assemble_tracks,
     count_people,
+    is_someone_else,
     link_tracks,
     merge_detections,
 )
@@ -52,17 +53,6 @@ from posture.sequence import PoseSequence
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
-
-
-class _Slot:
-    """A worker's landmarker and which people count (0: one pose, 1: ``num_poses``) it was made for."""
-
-    def __init__(self, landmarker: PoseLandmarkerAdapter | None = None, level: int = -1):
-        self.landmarker, self.level = landmarker, level
-
-    def close(self) -> None:
-        if self.landmarker is not None:
-            self.landmarker.close()
 
 
 def extract_tracks(path: str | os.PathLike[str], model_path: str | os.PathLike[str] | None = None,
@@ -86,52 +76,81 @@ def extract_tracks(path: str | os.PathLike[str], model_path: str | os.PathLike[s
             progress(1, 1)
         return assemble_tracks([dets], np.array([0.0]), info, prov, options)
     model = Path(resolve_model_path(model_path)) if not landmarkers else landmarkers[0].model_path
-    adaptive = options.adaptive_poses and not landmarkers
-    # level 0: one pose per landmarker (adaptive, until the check sees a second person); level 1: num_poses
-    level_options = [dataclasses.replace(options, num_poses=1), options]
+    src = VideoSource(path)
+    shown = [0]  # progress already shown: a restarted pass never makes it go backwards
+
+    def shown_progress(n: int, total: int) -> None:
+        if progress and n > shown[0]:
+            shown[0] = n
+            progress(n, total)
+
+    if options.adaptive_poses and not landmarkers:
+        try:
+            return _video_pass(src, model, options, 0, None, shown_progress)
+        except _SecondPersonError as e:
+            log.info("%s: a second person at %.2f s; running again tracking up to %d people",
+                     path, e.timestamp_s, options.num_poses)
+            src = VideoSource(path)
+    return _video_pass(src, model, options, 1, landmarkers, shown_progress)
+
+
+class _SecondPersonError(Exception):
+    """The people check saw someone the one-pose landmarkers do not follow."""
+
+    def __init__(self, timestamp_s: float):
+        super().__init__(timestamp_s)
+        self.timestamp_s = timestamp_s
+
+
+def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: int,
+                landmarkers: list[PoseLandmarkerAdapter] | None, progress: ProgressFn) -> PoseTracks:
+    """One pass over a video. ``level`` 1: landmarkers track up to ``options.num_poses`` people.
+    ``level`` 0: one pose each plus the people check; raises :class:`_SecondPersonError` when it sees
+    a second person (the caller then starts again at level 1: a landmarker started mid-clip
+    loses small people that one tracking since the start keeps, measured on marvindeng_P2_E3T5_Rear.mp4)."""
     k = len(landmarkers) if landmarkers else max(1, options.inference_workers)
-
-    def make_slot(j: int) -> _Slot:
-        return _Slot(landmarkers[j], 1) if landmarkers else _Slot()
-
+    lm_options = dataclasses.replace(options, num_poses=1) if level == 0 else options
     results: dict[int, list[Detection]] = {}
     extra: dict[int, list[Detection]] = {}
     stamps: list[float] = []
-    lock = threading.Lock()
+    finished = threading.Condition()
     done = [0]
 
-    def job(index: int, rgb: np.ndarray, t: float, level: int) -> Callable[[_Slot], None]:
-        def run(slot: _Slot) -> None:
-            if slot.level != level:  # first frame, or the people count went up: a landmarker for it
-                slot.close()
-                slot.landmarker = None
-                slot.landmarker = PoseLandmarkerAdapter(model, mode="video", options=level_options[level])
-                slot.level = level
-            dets = slot.landmarker.detect(rgb, t)
-            with lock:
+    def make(j: int) -> PoseLandmarkerAdapter:
+        return landmarkers[j] if landmarkers else PoseLandmarkerAdapter(model, mode="video", options=lm_options)
+
+    def job(index: int, rgb: np.ndarray, t: float) -> Callable[[PoseLandmarkerAdapter], None]:
+        def run(landmarker: PoseLandmarkerAdapter) -> None:
+            dets = landmarker.detect(rgb, t)
+            with finished:
                 results[index] = dets
                 done[0] += 1
+                finished.notify_all()
         return run
 
-    src = VideoSource(path)
+    def followed_at(index: int) -> list[Detection]:
+        """The landmarkers' people in frame ``index``, waiting for it if need be (rarely: it is
+        ``queue_frames`` frames back). A fixed frame, not the newest finished one, keeps the
+        result independent of thread timing."""
+        if index < 0:
+            return []
+        with finished:
+            while index not in results and not pool.errors:
+                finished.wait(0.1)
+            return list(results.get(index, []))
+
     total = src.declared_frames
-    reported = 0
 
     def report() -> None:
         # Progress is reported from the calling thread only: callers such as Streamlit can
         # update their widgets from their own thread, not from our workers.
-        nonlocal reported
-        with lock:
+        with finished:
             n = done[0]
-        if progress and n > reported:
-            reported = n
-            progress(n, max(total, n))
+        progress(n, max(total, n))
 
     checker: PoseLandmarkerAdapter | None = None
-    level = 0 if adaptive else 1
     next_check_t = -np.inf
-    pool = WorkerPool(make_slot, workers=k, queue_size=max(2, options.queue_frames // k),
-                      close_resources=not landmarkers)
+    pool = WorkerPool(make, workers=k, queue_size=max(2, options.queue_frames // k), close_resources=not landmarkers)
     try:
         with src:
             for fr in decode_ahead(iter(src), options.queue_frames):
@@ -144,23 +163,21 @@ def extract_tracks(path: str | os.PathLike[str], model_path: str | os.PathLike[s
                     people = checker.detect(fr.rgb)
                     extra[fr.index] = people
                     next_check_t = fr.timestamp_s + options.people_check_s
-                    if count_people(people, options.duplicate_iou) >= 2:
-                        log.debug("%s: a second person at %.2f s; tracking up to %d people from here",
-                                  path, fr.timestamp_s, options.num_poses)
-                        level = 1
-                        checker.close()
-                        checker = None
+                    followed = followed_at(fr.index - options.queue_frames - 1)
+                    if count_people(people, options.max_link_distance) >= 2 or any(
+                            is_someone_else(p, followed, options.max_link_distance) for p in people):
+                        raise _SecondPersonError(fr.timestamp_s)
                 stamps.append(fr.timestamp_s)
-                pool.submit(job(fr.index, fr.rgb, fr.timestamp_s, level), worker=fr.index % k)
+                pool.submit(job(fr.index, fr.rgb, fr.timestamp_s), worker=fr.index % k)
                 report()
     finally:
-        pool.close()
         if checker is not None:
             checker.close()
+        pool.close()
     if pool.errors:
         raise pool.errors[0]
     report()
-    detections = [merge_detections(results[i], extra.get(i, []), options.duplicate_iou) for i in range(len(stamps))]
+    detections = [merge_detections(results[i], extra.get(i, []), options.max_link_distance) for i in range(len(stamps))]
     return assemble_tracks(detections, np.array(stamps), src.info, model_provenance(model), options)
 
 

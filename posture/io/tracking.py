@@ -283,16 +283,31 @@ def assemble_tracks(detections: list[list[Detection]], timestamps_s: np.ndarray,
     return PoseTracks(xy, depth, world, vis, pres, np.asarray(timestamps_s, float), people, video, provenance, masks)
 
 
-def merge_detections(primary: list[Detection], extra: list[Detection], iou: float) -> list[Detection]:
-    """``primary`` plus the ``extra`` detections that overlap none of them (IoU below ``iou``).
+def merge_detections(primary: list[Detection], extra: list[Detection], max_distance: float) -> list[Detection]:
+    """``primary`` plus the ``extra`` detections of other people (see :func:`is_someone_else`).
 
     Used for the people check's detections: a person the tracking landmarker already
-    follows keeps the tracking landmarker's pose; only people it does not follow are added.
+    follows keeps the tracking landmarker's pose; only people it does not follow are
+    added (all of them when it follows nobody in that frame).
     """
-    boxes = [d.bbox() for d in primary]
-    return list(primary) + [e for e in extra if all(_iou(e.bbox(), b) < iou for b in boxes)]
+    out = list(primary)
+    for e in extra:
+        if not out or is_someone_else(e, out, max_distance):
+            out.append(e)
+    return out
 
 
-def count_people(detections: list[Detection], iou: float) -> int:
-    """People in one frame's detections, counting heavily overlapping ones (IoU >= ``iou``) once."""
-    return len(_suppress_duplicates(detections, iou))
+def count_people(detections: list[Detection], max_distance: float) -> int:
+    """People in one frame's detections: detections whose boxes are within ``max_distance``
+    body sizes of one another (centre to centre) count as one person."""
+    kept: list[Detection] = []
+    for d in detections:
+        if not kept or is_someone_else(d, kept, max_distance):
+            kept.append(d)
+    return len(kept)
+
+
+def is_someone_else(detection: Detection, followed: list[Detection], max_distance: float) -> bool:
+    """Is ``detection`` a person other than those ``followed`` (box centres farther apart than
+    ``max_distance`` body sizes from each)? False when nobody is followed: nobody to be confused with."""
+    return bool(followed) and all(_box_distance(detection.bbox(), f.bbox()) > max_distance for f in followed)
