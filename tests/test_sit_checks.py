@@ -7,8 +7,6 @@ import pytest
 
 from posture import landmarks as L
 from posture.sit.checks import (
-    body_width_ratio,
-    classify_view,
     estimate_camera_roll_deg,
     hips_vs_knees,
     measure_sitting,
@@ -16,8 +14,8 @@ from posture.sit.checks import (
     shin_tilt_deg,
     thigh_angle_deg,
 )
-from posture.sit.params import DEFAULT_SIT
 from posture.sit.synthetic import seated_sequence
+from posture.view import classify_views
 
 
 @pytest.mark.parametrize("facing", [1.0, -1.0])
@@ -112,23 +110,64 @@ def test_a_thigh_pointing_at_the_camera_is_foreshortened_not_measured():
     assert m.thigh_status[0] == "foreshortened" and np.isnan(m.thigh_deg[0])
 
 
-def test_views_from_body_width():
+def test_views_come_from_the_one_view_module():
     side = seated_sequence(1)
     front = seated_sequence(1, view="front")
-    assert body_width_ratio(np.asarray(side.xy_px))[0] < 0.05
-    assert classify_view(np.asarray(side.xy_px), np.asarray(side.visibility))[0] == "side"
-    assert body_width_ratio(np.asarray(front.xy_px))[0] > DEFAULT_SIT.front_view_min_width_ratio
-    assert classify_view(np.asarray(front.xy_px), np.asarray(front.visibility))[0] == "front"
-    hidden = np.zeros_like(np.asarray(side.visibility))
-    assert classify_view(np.asarray(side.xy_px), hidden)[0] == "none"
+    assert measure_sitting(side).view[0] == classify_views(side).view[0] == "side"
+    assert measure_sitting(front).view[0] == "front"
+    hidden = side.replace(visibility=np.zeros_like(np.asarray(side.visibility)))
+    assert measure_sitting(hidden).view[0] == "unknown"
+
+
+@pytest.mark.parametrize("yaw", [35.0, -45.0, 60.0])
+@pytest.mark.parametrize("facing", [1.0, -1.0])
+def test_three_quarter_view_uses_world_landmarks(yaw, facing):
+    """Turned 35-45 deg from the side, pixel angles are foreshortened; the world angles still recover the pose."""
+    angles = dict(trunk_deg=25.0, forward_head_deg=30.0, thigh_deg=-10.0, facing=facing)
+    seq = seated_sequence(1, yaw_deg=yaw, **angles)
+    m = measure_sitting(seq)
+    # 35-45 deg off profile the view module may still say "side" (yaw >= 45 from square-on); sit measures it on the
+    # world landmarks all the same (SitParams.pixel_min_yaw_deg)
+    assert m.view[0] in ("side", "oblique") and m.method[0] == "world"
+    assert m.trunk_deg[0] == pytest.approx(25.0, abs=0.5)
+    assert m.forward_head_deg[0] == pytest.approx(30.0, abs=0.5)
+    assert m.thigh_deg[0] == pytest.approx(-10.0, abs=0.5)
+    assert m.knee_deg[0] == pytest.approx(80.0, abs=0.5)  # thigh rising 10 deg to the knee, shin vertical
+
+
+def test_world_and_pixel_angles_agree_in_a_side_view():
+    seq = seated_sequence(1, trunk_deg=-20.0, forward_head_deg=10.0, thigh_deg=8.0)
+    m = measure_sitting(seq)
+    assert m.method[0] == "pixels"
+    assert m.world_trunk_deg[0] == pytest.approx(m.pixel_trunk_deg[0], abs=1e-6) == pytest.approx(-20.0)
+    assert m.world_thigh_deg[0] == pytest.approx(8.0, abs=1e-6)
+
+
+def test_folded_legs_are_not_taken_for_a_tilted_camera():
+    """A kneeling chair: trunk upright, thighs sloping 30 deg, shins folded back 50 deg past vertical. The shins lean
+    far, but a camera roll would turn the thighs with them: the knee angle (80 - 50 = well under 75 deg) shows the legs
+    are folded, so the camera is assumed level (and the posture less sure), not rolled by the shin's lean."""
+    seq = seated_sequence(1, trunk_deg=0.0, thigh_deg=30.0, shin_deg=-50.0, facing=-1.0)
+    m = measure_sitting(seq)
+    assert m.roll.applied_deg == 0.0 and m.roll.unsure
+    assert m.trunk_deg[0] == pytest.approx(0.0, abs=1e-6)
+    assert m.knee_deg[0] < 75.0
+
+
+def test_one_visible_shin_is_not_evidence_of_the_camera_roll():
+    seq = seated_sequence(1, roll_deg=25.0, hide=(L.RIGHT_KNEE, L.RIGHT_ANKLE))
+    m = measure_sitting(seq)
+    assert m.roll.applied_deg == 0.0 and m.roll.unsure
+    assert "assumed level" in m.roll.reason
 
 
 def test_nan_in_gives_nan_out():
     seq = seated_sequence(2)
-    xy = np.array(seq.xy_px)
+    xy, world = np.array(seq.xy_px), np.array(seq.world_m)
     xy[1] = np.nan
-    m = measure_sitting(seq.replace(xy_px=xy))
-    assert np.isfinite(m.trunk_deg[0]) and np.isnan(m.trunk_deg[1]) and m.view[1] == "none"
+    world[1] = np.nan
+    m = measure_sitting(seq.replace(xy_px=xy, world_m=world))
+    assert np.isfinite(m.trunk_deg[0]) and np.isnan(m.trunk_deg[1]) and m.view[1] == "unknown"
 
 
 @pytest.mark.parametrize(("thigh", "expected"), [(20.0, "higher"), (5.0, "level"), (-3.0, "level"), (-8.0, "lower"),

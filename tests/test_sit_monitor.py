@@ -103,7 +103,7 @@ def test_front_webcam_counts_time_but_cannot_judge_posture():
     seq = seated_sequence(20, fps=2.0, view="front")
     mon = DeskMonitor()
     st = run_offline(mon, seq)
-    assert st[-1].values["posture"] is None and "side view" in st[-1].cue
+    assert st[-1].values["posture"] is None and "three-quarter view" in st[-1].cue
     assert mon.summary()["time_in_posture_s"]["not_judged"] == pytest.approx(9.5)
 
 

@@ -1,7 +1,9 @@
 """Acceptance on real footage (../shared/datasets/real/sit, labels/sit.json); skipped when the data set is absent.
 
 Numbers measured on these files (thresholds were NOT tuned to them, except where params.py says so):
-see the closing note of issue 6 and ``posture/sit/params.py``.
+see the closing note of issue 6 and ``posture/sit/params.py``. Issue 13 added the three new dev files below; the
+slumped-back limits were set while looking at upfall_sitting_cam2 (so that test is a regression guard), the camera
+roll evidence rule on the synthetic kneeling chair and checked on slouched_laptop_folding_chair.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ def test_upright_photo_has_no_flags_and_the_bad_ones_have_the_right_ones():
 def test_office_photo_leans_toward_the_screen_and_is_unsure():
     r = analyze_sit(real_sequence("sit/chaitykundu_office_IMG1.jpg"))
     assert "forward_head" in r.flagged_ids
-    assert "rounded posture" in r.finding("slouching").message
+    assert r.blocks["sitting"]["slouch_kind"].startswith("rounded")
+    f = r.finding("forward_head")
+    assert f.severity == "notice" and "borderline" in f.message  # 25.6 deg against 25, typical error 5
     # the forward-head proxy sits within a degree of ISO 11226's 25 deg: the confidence must say it is a close call
     assert r.blocks["sitting"]["confidence"] < 0.7
     assert r.finding("feet_unsupported").severity == "not_assessed"
@@ -104,3 +108,40 @@ def test_desk_monitor_offline_on_the_table_edge_video():
     assert s["time_seated_s"] > 0.9 * (seq.timestamps_s[-1] - seq.timestamps_s[0])
     assert s["break_reminders"] == 0
     assert statuses[50].values["posture"] == "upright" and statuses[50].in_form is True
+
+
+def test_folding_chair_photo_is_not_rotated_by_its_tucked_shin():
+    """The shin leans 19 deg on its own (feet slightly tucked, only one leg seen well): before issue 13 that was taken
+    for a 19 deg camera roll and bent every angle; now the camera is assumed level."""
+    r = analyze_sit(real_sequence("sit/slouched_laptop_folding_chair.jpg"))
+    sit = r.blocks["sitting"]
+    assert sit["camera_roll"]["applied_deg"] == 0.0
+    assert sit["posture"] == "slouched"
+    assert r.finding("forward_head").severity == "warning"
+    assert r.finding("hips_below_knees").severity == "ok"  # labelled level
+
+
+def test_swivel_chair_slumped_back_from_an_elevated_camera():
+    r = analyze_sit(real_sequence("sit/upfall_sitting_cam2.mp4"))
+    sit = r.blocks["sitting"]
+    assert sit["posture"] == labelled_posture(real_labels("sit")["upfall_sitting_cam2.mp4"]) == "reclined"
+    assert r.finding("slumped_back").severity == "notice"
+    assert r.finding("slouching").severity == "ok"
+
+
+def test_chair_stand_test_is_seated_upright_between_stand_ups():
+    r = analyze_sit(real_sequence("sit/chair_stand_test_portrait.mp4"))
+    t = r.blocks["sitting"]["time_in_posture_s"]
+    assert r.blocks["sitting"]["posture"] in ("upright", "perched")
+    assert t["standing"] > 0.5 and t["slouched"] < t["upright"]
+
+
+@pytest.mark.parametrize("name", ["nvinay_straight_hf.jpg", "nvinay_hunchback.jpg", "nvinay_recline.jpg",
+                                  "upfall_sitting_cam2.mp4", "chair_stand_test_portrait.mp4"])
+def test_world_and_pixel_trunk_angles_agree_on_side_views(name):
+    """Three-quarter views rely on the world-landmark angles; on side views both methods can be compared: within
+    the world method's stated typical error (6 deg) on these files (measured 0.1-3.1 deg; the office photo 6.4 and
+    the folding chair 7.4, hence not listed)."""
+    r = analyze_sit(real_sequence(f"sit/{name}"))
+    w = r.blocks["sitting"]["world_angles"]
+    assert abs(w["trunk_deg"] - r.metrics["trunk_lean_deg"]) <= w["typical_error_deg"]

@@ -129,7 +129,7 @@ def record_baseline(seq: PoseSequence, params: SitParams = DEFAULT_SIT) -> Basel
     values = {k: float(nan_median(feats[k])) for k in names}
     values = {k: v for k, v in values.items() if np.isfinite(v)}
     if counts[best] == 0 or not values:
-        seen = ", ".join(f"{k}: {int(np.sum(view == k))}" for k in ("side", "front", "back", "oblique", "none"))
+        seen = ", ".join(f"{k}: {int(np.sum(view == k))}" for k in ("side", "front", "back", "oblique", "unknown"))
         raise BaselineError(f"no side- or front-view frame with the head and shoulders visible to record a baseline "
                             f"from (frames per view: {seen})")
     used = ~np.isnan(feats[names[0]])

@@ -1,4 +1,4 @@
-"""Per-frame sitting measures, computed on image pixels of a side view.
+"""Per-frame sitting measures: image pixels in side views, 3D world landmarks in three-quarter views.
 
 All functions are vectorised over frames and return NaN where an input is NaN
 or a landmark is hidden. Sign conventions (degrees):
@@ -15,9 +15,22 @@ or a landmark is hidden. Sign conventions (degrees):
 - ``shin_tilt_deg``: knee-to-ankle line from the image's downward vertical,
   positive with the ankle to the image-right of the knee (image axes, not facing).
 
+- ``knee_deg``: the knee's inside angle between thigh and shin, 180 straight, about
+  90-110 with the feet flat on the floor, small when the shins fold back.
+
 The camera may be tilted (rolled about its axis). :func:`estimate_camera_roll_deg`
-assumes seated shins are near vertical; when the shins lean more than the dead
-band the whole pose is rotated back by that angle before any measure is taken.
+uses the shins as the room's vertical only when they really are vertical evidence:
+both shins seen, parallel, and at a right angle to their thighs (a roll turns thigh
+and shin together, a folded or kneeling leg does not). Then, when they lean more than
+the dead band, the whole pose is rotated back by that angle before any measure is
+taken; otherwise the camera is assumed level and the roll is marked unsure.
+
+Three-quarter ("oblique") views, where the pixel angles of a side view are
+foreshortened, use the world landmarks (metres, hip-centred, y down): the angles are
+taken in the body's own sagittal plane (forward = perpendicular to the hip line,
+toward the face or the knees), so they do not depend on where the camera stands
+around the person. MediaPipe's depth is rough, so these carry a larger typical error
+(``SitParams.world_uncertainty_deg``), which the findings state.
 """
 
 from __future__ import annotations
@@ -27,11 +40,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from posture import landmarks as L
-from posture.geometry import angle_from_horizontal_deg, angle_from_vertical_deg, distance, midpoint, nan_median
+from posture.geometry import (
+    angle_from_horizontal_deg,
+    angle_from_vertical_deg,
+    distance,
+    joint_angle_deg,
+    midpoint,
+    nan_median,
+)
 from posture.sequence import PoseSequence
 from posture.sit.params import DEFAULT_SIT, SitParams
+from posture.view import VIEW_NAMES, ViewTrack, classify_views
 
-VIEW_LABELS = ("side", "front", "back", "oblique", "none")
+VIEW_LABELS = VIEW_NAMES  # side / front / back / oblique / unknown (posture.view)
 _SIDE = {"left": L.side_indices("left"), "right": L.side_indices("right")}
 
 
@@ -83,31 +104,7 @@ def rotate_points_px(xy_px: np.ndarray, angle_deg: float, center_px: np.ndarray 
 
 
 # ---------------------------------------------------------------------------------------------- view
-def body_width_ratio(xy_px: np.ndarray) -> np.ndarray:
-    """(n,) larger of shoulder and hip width over trunk length in the image: ~0 from the side, ~0.9 from the front."""
-    sh_w = distance(xy_px[:, L.LEFT_SHOULDER], xy_px[:, L.RIGHT_SHOULDER])
-    hip_w = distance(xy_px[:, L.LEFT_HIP], xy_px[:, L.RIGHT_HIP])
-    trunk = distance(midpoint(xy_px[:, L.LEFT_HIP], xy_px[:, L.RIGHT_HIP]),
-                     midpoint(xy_px[:, L.LEFT_SHOULDER], xy_px[:, L.RIGHT_SHOULDER]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.fmax(sh_w, hip_w) / trunk
-
-
-def classify_view(xy_px: np.ndarray, visibility: np.ndarray, params: SitParams = DEFAULT_SIT) -> np.ndarray:
-    """(n,) view per frame: "side", "front", "back", "oblique" or "none" (shoulders/hips not seen)."""
-    n = xy_px.shape[0]
-    ratio = body_width_ratio(xy_px)
-    torso = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
-    seen = np.isfinite(ratio) & (np.nanmax(visibility[:, torso], axis=1) >= params.min_visibility)
-    # Facing the camera, the person's left shoulder is on the image right.
-    left_on_right = xy_px[:, L.LEFT_SHOULDER, 0] > xy_px[:, L.RIGHT_SHOULDER, 0]
-    out = np.full(n, "oblique", dtype=object)
-    out[ratio <= params.side_view_max_width_ratio] = "side"
-    wide = ratio >= params.front_view_min_width_ratio
-    out[wide & left_on_right] = "front"
-    out[wide & ~left_on_right] = "back"
-    out[~seen] = "none"
-    return out
+# Views come from posture.view.classify_views (one classifier for every task): side / front / back / oblique / unknown.
 
 
 def facing_direction(xy_px: np.ndarray, visibility: np.ndarray, min_visibility: float = DEFAULT_SIT.min_visibility) -> np.ndarray:
@@ -176,35 +173,127 @@ def _leg_points(xy_px: np.ndarray, vis: np.ndarray, use_left: np.ndarray, joints
 # ---------------------------------------------------------------------------------------------- camera roll
 @dataclass(frozen=True)
 class CameraRoll:
-    """Camera roll estimated from the shins (assumed vertical when seated)."""
+    """Camera roll estimated from the shins, only when they are evidence of the room's vertical."""
 
-    estimate_deg: float  # median shin tilt over side-view frames, NaN when no shin was visible
-    applied_deg: float  # the correction used: the estimate when outside the dead band, else 0
+    estimate_deg: float  # median shin tilt over the usable frames, NaN when no shin was visible
+    applied_deg: float  # the correction used: the estimate when it is believable and outside the dead band, else 0
     n_frames: int  # frames the estimate came from
     reason: str  # plain words: why it was or was not applied
+    unsure: bool = False  # the shins lean past the dead band but cannot show the camera's roll: level assumed
 
     def to_dict(self) -> dict:
         return {"estimate_deg": self.estimate_deg, "applied_deg": self.applied_deg, "n_frames": self.n_frames,
-                "reason": self.reason}
+                "reason": self.reason, "unsure": self.unsure}
+
+
+def _shin_evidence(xy_px: np.ndarray, visibility: np.ndarray, params: SitParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame: (tilt of the shins (n,) deg, planted (n,) bool: both shins seen, parallel, at right angles to the thighs).
+
+    The tilt is the mean of both shins where both are seen, else the better-seen one (for the reason text).
+    """
+    mv = params.min_visibility
+    tilts, knees, seen = [], [], []
+    for side in ("left", "right"):
+        i = _SIDE[side]
+        tilts.append(shin_tilt_deg(xy_px[:, i["knee"]], xy_px[:, i["ankle"]]))
+        knees.append(joint_angle_deg(xy_px[:, i["hip"]], xy_px[:, i["knee"]], xy_px[:, i["ankle"]]))
+        seen.append(np.minimum.reduce([visibility[:, i[j]] for j in ("hip", "knee", "ankle")]) >= mv)
+    t_l, t_r = tilts
+    both = seen[0] & seen[1]
+    lo, hi = params.roll_knee_range_deg
+    with np.errstate(invalid="ignore"):
+        parallel = np.abs(t_l - t_r) <= params.roll_max_shin_disagreement_deg
+        square = (knees[0] >= lo) & (knees[0] <= hi) & (knees[1] >= lo) & (knees[1] <= hi)
+    tilt = np.where(both, (t_l + t_r) / 2.0, np.where(seen[0], t_l, np.where(seen[1], t_r, np.nan)))
+    return tilt, both & parallel & square & np.isfinite(tilt)
 
 
 def estimate_camera_roll_deg(xy_px: np.ndarray, visibility: np.ndarray, near_left: np.ndarray, use: np.ndarray,
                              params: SitParams = DEFAULT_SIT) -> CameraRoll:
-    """Camera roll from the direction of the most visible shin over frames ``use`` (bool (n,))."""
-    use_left = _best_leg(visibility, near_left, "ankle")
-    (knee, ankle), v = _leg_points(xy_px, visibility, use_left, ("knee", "ankle"))
-    tilt = shin_tilt_deg(knee, ankle)
-    ok = use & (v >= params.min_visibility) & np.isfinite(tilt)
-    if not ok.any():
+    """Camera roll from the shins over frames ``use`` (bool (n,)), only where they are vertical evidence.
+
+    ``near_left`` is kept for the call signature; both legs are needed now (one shin can lean on its own).
+    """
+    tilt, planted = _shin_evidence(np.asarray(xy_px, float), np.asarray(visibility, float), params)
+    seen = use & np.isfinite(tilt)
+    if not seen.any():
         return CameraRoll(np.nan, 0.0, 0, "shins not visible: camera assumed level")
+    est_all = float(nan_median(tilt[seen]))
+    ok = use & planted
+    if not ok.any() or ok.sum() < 0.5 * seen.sum():
+        unsure = abs(est_all) >= params.roll_dead_band_deg
+        why = ("both shins are not clearly seen, parallel and square to the thighs (one leg hidden, folded, tucked or "
+               "kneeling), so they cannot show the camera's tilt")
+        return CameraRoll(est_all, 0.0, int(ok.sum()),
+                          f"shins lean {est_all:.0f} deg but {why}: camera assumed level"
+                          + (", posture less certain" if unsure else ""), unsure=unsure)
     est = float(nan_median(tilt[ok]))
     if abs(est) < params.roll_dead_band_deg:
         return CameraRoll(est, 0.0, int(ok.sum()),
                           f"shins lean {est:.0f} deg, within the {params.roll_dead_band_deg:.0f} deg a seated shin leans "
                           "on its own: camera assumed level")
     if abs(est) > params.roll_max_deg:
-        return CameraRoll(est, 0.0, int(ok.sum()), f"shins lean {est:.0f} deg, too far to be a tilted camera: not corrected")
-    return CameraRoll(est, est, int(ok.sum()), f"shins lean {est:.0f} deg: camera tilt assumed and corrected")
+        return CameraRoll(est, 0.0, int(ok.sum()), f"shins lean {est:.0f} deg, too far to be a tilted camera: not "
+                          "corrected, posture less certain", unsure=True)
+    return CameraRoll(est, est, int(ok.sum()), f"both shins lean {est:.0f} deg, parallel and square to the thighs: "
+                      "camera tilt assumed and corrected")
+
+
+def rotate_world_m(world_m: np.ndarray, angle_deg: float) -> np.ndarray:
+    """Rotate world points (..., 3) about the camera axis (z) like :func:`rotate_points_px` turns the image."""
+    a = np.radians(angle_deg)
+    c, s = np.cos(a), np.sin(a)
+    w = np.asarray(world_m, float)
+    out = w.copy()
+    out[..., 0] = c * w[..., 0] - s * w[..., 1]
+    out[..., 1] = s * w[..., 0] + c * w[..., 1]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- world angles
+_UP = np.array([0.0, -1.0, 0.0])  # world y points down
+
+
+def world_forward(world_m: np.ndarray, visibility: np.ndarray, min_visibility: float = DEFAULT_SIT.min_visibility
+                  ) -> np.ndarray:
+    """(n, 3) the body's forward direction in the horizontal plane of the world landmarks; NaN when unknown.
+
+    Perpendicular to the hip line (left to right hip), pointing the way the knees point (true when seated), else
+    the way the face looks (nose ahead of the ears) when the knees are within 10 cm of the hips' depth.
+    """
+    w = np.asarray(world_m, float)
+    lr = w[:, L.RIGHT_HIP] - w[:, L.LEFT_HIP]
+    f = np.cross(lr, _UP)
+    f[:, 1] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = f / np.linalg.norm(f, axis=1, keepdims=True)
+    vis = np.asarray(visibility, float)
+    ear = midpoint(w[:, L.LEFT_EAR], w[:, L.RIGHT_EAR])
+    face_ok = (vis[:, L.NOSE] >= min_visibility) & (np.fmax(vis[:, L.LEFT_EAR], vis[:, L.RIGHT_EAR]) >= min_visibility)
+    by_face = np.sign(np.sum((w[:, L.NOSE] - ear) * f, axis=1))
+    hip = midpoint(w[:, L.LEFT_HIP], w[:, L.RIGHT_HIP])
+    knee = midpoint(w[:, L.LEFT_KNEE], w[:, L.RIGHT_KNEE])
+    knee_ahead = np.sum((knee - hip) * f, axis=1)
+    by_knee = np.sign(knee_ahead)
+    # seated, the knees are ahead of the hips by most of a thigh (0.4 m): the surest cue; the face (a bowed head
+    # can put the nose behind the ears in MediaPipe's depth) only when the knees are level with the hips
+    with np.errstate(invalid="ignore"):
+        knees_clear = np.abs(knee_ahead) >= 0.1
+    s = np.where(knees_clear, by_knee, np.where(face_ok & (by_face != 0), by_face, by_knee))
+    s = np.where(np.isfinite(s) & (s != 0), s, np.nan)
+    return f * s[:, None]
+
+
+def sagittal_angle_deg(lower: np.ndarray, upper: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """(n,) world segment ``lower -> upper`` from vertical in the body's sagittal plane, degrees, positive forward."""
+    d = np.asarray(upper, float) - np.asarray(lower, float)
+    return np.degrees(np.arctan2(np.sum(d * forward, axis=-1), np.sum(d * _UP, axis=-1)))
+
+
+def world_thigh_deg(hip_m: np.ndarray, knee_m: np.ndarray, forward: np.ndarray) -> np.ndarray:
+    """(n,) world thigh from horizontal in the sagittal plane, degrees, positive with the hip higher than the knee."""
+    d = np.asarray(knee_m, float) - np.asarray(hip_m, float)
+    return np.degrees(np.arctan2(-np.sum(d * _UP, axis=-1), np.sum(d * forward, axis=-1)))
 
 
 # ---------------------------------------------------------------------------------------------- all measures
@@ -213,7 +302,7 @@ class SittingMeasures:
     """Per-frame measures of a sequence (all arrays (n,); angles in degrees, NaN where not judged)."""
 
     timestamps_s: np.ndarray
-    view: np.ndarray  # object array of VIEW_LABELS
+    view: np.ndarray  # object array of VIEW_LABELS (posture.view)
     width_ratio: np.ndarray
     facing: np.ndarray  # +1 / -1 / NaN
     trunk_deg: np.ndarray
@@ -227,6 +316,12 @@ class SittingMeasures:
     upper_visibility: np.ndarray  # min visibility of the ear, shoulder and hip points used
     leg_visibility: np.ndarray  # min visibility of the hip and knee used for the thigh
     roll: CameraRoll
+    knee_deg: np.ndarray | None = None  # knee inside angle (thigh to shin), NaN where the shin is hidden
+    method: np.ndarray | None = None  # object (n,): "pixels" (side view), "world" (three-quarter), "" (not measured)
+    pixel_trunk_deg: np.ndarray | None = None  # the side-view pixel trunk angle, every frame (for comparison)
+    world_trunk_deg: np.ndarray | None = None  # the world-landmark trunk angle, every frame (for comparison)
+    world_thigh_deg: np.ndarray | None = None
+    body_height_px: np.ndarray | None = None
 
     @property
     def n_frames(self) -> int:
@@ -236,20 +331,32 @@ class SittingMeasures:
     def side(self) -> np.ndarray:
         return self.view == "side"
 
+    @property
+    def measurable(self) -> np.ndarray:
+        """(n,) bool: a view whose posture angles we can measure (side in pixels, oblique in world landmarks)."""
+        return np.isin(self.view, ("side", "oblique"))
 
-def measure_sitting(seq: PoseSequence, params: SitParams = DEFAULT_SIT) -> SittingMeasures:
-    """Every per-frame sitting measure of ``seq`` (pixels; camera roll corrected when the shins show it)."""
+    @property
+    def uses_world(self) -> np.ndarray:
+        return self.method == "world" if self.method is not None else np.zeros(self.n_frames, bool)
+
+
+def measure_sitting(seq: PoseSequence, params: SitParams = DEFAULT_SIT, views: ViewTrack | None = None) -> SittingMeasures:
+    """Every per-frame sitting measure of ``seq``: pixels in side views, world landmarks in oblique views."""
     xy = np.asarray(seq.xy_px, float)
+    world = np.asarray(seq.world_m, float)
     vis = np.asarray(seq.visibility, float)
     mv = params.min_visibility
-    view = classify_view(xy, vis, params)
-    ratio = body_width_ratio(xy)
+    views = views if views is not None else classify_views(seq)
+    view = np.asarray(views.view, dtype=object)
+    ratio = np.asarray(views.width_ratio, float)
     near_left = near_side_is_left(np.asarray(seq.depth_px, float), vis)
 
     roll = estimate_camera_roll_deg(xy, vis, near_left, view == "side", params)
     if roll.applied_deg != 0.0:
         center = (seq.video.width / 2.0, seq.video.height / 2.0)
         xy = rotate_points_px(xy, roll.applied_deg, center)
+        world = rotate_world_m(world, roll.applied_deg)
 
     facing = facing_direction(xy, vis, mv)
     # one facing for the whole side-view part of a video: the person does not turn round while seated
@@ -263,12 +370,13 @@ def measure_sitting(seq: PoseSequence, params: SitParams = DEFAULT_SIT) -> Sitti
     hip, v_hip = _point(xy, vis, L.LEFT_HIP, L.RIGHT_HIP, near_left, mv)
     nose = np.where((vis[:, L.NOSE] >= mv)[:, None], xy[:, L.NOSE], np.nan)
 
-    trunk = trunk_lean_deg(hip, sh, facing)
-    head = forward_head_deg(sh, ear, facing)
+    trunk_px = trunk_lean_deg(hip, sh, facing)
+    head_px = forward_head_deg(sh, ear, facing)
     pitch = head_pitch_deg(ear, nose, facing)
 
     use_left = _best_leg(vis, near_left, "knee")
-    (leg_hip, knee), v_leg = _leg_points(xy, vis, use_left, ("hip", "knee"))
+    (leg_hip, knee, ankle), v_leg3 = _leg_points(xy, vis, use_left, ("hip", "knee", "ankle"))
+    (_, _), v_leg = _leg_points(xy, vis, use_left, ("hip", "knee"))
     thigh_raw = thigh_angle_deg(leg_hip, knee, facing)
     trunk_len = distance(hip, sh)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -278,18 +386,50 @@ def measure_sitting(seq: PoseSequence, params: SitParams = DEFAULT_SIT) -> Sitti
     status = np.full(len(xy), "ok", dtype=object)
     status[short] = "foreshortened"
     status[hidden] = "hidden"
-    thigh = np.where(status == "ok", thigh_raw, np.nan)
+    thigh_px = np.where(status == "ok", thigh_raw, np.nan)
+    knee_px = np.where(v_leg3 >= mv, joint_angle_deg(leg_hip, knee, ankle), np.nan)
+
+    # world landmarks: the same angles in the body's own sagittal plane (three-quarter views)
+    fwd = world_forward(world, vis, mv)
+    w_hip = midpoint(world[:, L.LEFT_HIP], world[:, L.RIGHT_HIP])
+    w_sh = midpoint(world[:, L.LEFT_SHOULDER], world[:, L.RIGHT_SHOULDER])
+    w_ear = midpoint(world[:, L.LEFT_EAR], world[:, L.RIGHT_EAR])
+    trunk_w = sagittal_angle_deg(w_hip, w_sh, fwd)
+    head_w = sagittal_angle_deg(w_sh, w_ear, fwd)
+    rows = np.arange(len(xy))
+    li = np.where(use_left, _SIDE["left"]["hip"], _SIDE["right"]["hip"])
+    ki = np.where(use_left, _SIDE["left"]["knee"], _SIDE["right"]["knee"])
+    ai = np.where(use_left, _SIDE["left"]["ankle"], _SIDE["right"]["ankle"])
+    thigh_w = np.where(v_leg >= mv, world_thigh_deg(world[rows, li], world[rows, ki], fwd), np.nan)
+    knee_w = np.where(v_leg3 >= mv, joint_angle_deg(world[rows, li], world[rows, ki], world[rows, ai]), np.nan)
+    upper_ok = np.minimum(np.minimum(v_ear, v_sh), v_hip) >= mv
+    trunk_w = np.where(upper_ok, trunk_w, np.nan)
+    head_w = np.where(upper_ok, head_w, np.nan)
+
+    yaw = np.asarray(getattr(views, "yaw_deg", np.full(len(xy), np.nan)), float)
+    with np.errstate(invalid="ignore"):
+        turned = side & (yaw < params.pixel_min_yaw_deg)  # "side" to the view module, too turned for pixel angles
+    oblique = (view == "oblique") | turned
+    method = np.where(oblique, "world", np.where(side, "pixels", "")).astype(object)
+    trunk = np.where(oblique, trunk_w, trunk_px)
+    head = np.where(oblique, head_w, head_px)
+    thigh = np.where(oblique, thigh_w, thigh_px)
+    knee_deg = np.where(oblique, knee_w, knee_px)
+    status = np.where(oblique & ~hidden, "ok", status).astype(object)
 
     foot_left = _best_leg(vis, near_left, "foot_index")
     (heel, toe), v_foot = _leg_points(xy, vis, foot_left, ("heel", "foot_index"))
     foot = np.where(v_foot >= mv, foot_pitch_deg(heel, toe, facing), np.nan)
+    foot = np.where(oblique, np.nan, foot)  # the foot's pitch in pixels is foreshortened in a three-quarter view
 
     upper_vis = np.minimum(np.minimum(v_ear, v_sh), v_hip)
     return SittingMeasures(
         timestamps_s=np.asarray(seq.timestamps_s, float), view=view, width_ratio=ratio, facing=facing,
         trunk_deg=trunk, forward_head_deg=head, neck_flexion_deg=head - trunk, head_pitch_deg=pitch,
         thigh_deg=thigh, thigh_length_fraction=frac, thigh_status=status, foot_pitch_deg=foot,
-        upper_visibility=upper_vis, leg_visibility=v_leg, roll=roll,
+        upper_visibility=upper_vis, leg_visibility=v_leg, roll=roll, knee_deg=knee_deg, method=method,
+        pixel_trunk_deg=trunk_px, world_trunk_deg=trunk_w, world_thigh_deg=thigh_w,
+        body_height_px=np.asarray(views.body_height_px, float),
     )
 
 

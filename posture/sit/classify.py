@@ -2,7 +2,9 @@
 
 Classes (side view):
 
-- ``reclined``: trunk leaning far back (``trunk_deg <= recline_trunk_deg``).
+- ``reclined``: trunk leaning far back (``trunk_deg <= recline_trunk_deg``), or
+  slumped back: the trunk 15 deg or more back with the pelvis slid forward on
+  the seat (hips no higher than the knees), as in a swivel chair.
 - ``slouched``: trunk leaning forward past ISO 11226's 20 deg, OR a rounded
   upright posture: trunk upright but the ear far ahead of the shoulder (the
   forward-head proxy past ISO 11226's 25 deg head inclination).
@@ -11,8 +13,14 @@ Classes (side view):
 - ``upright``: none of the above.
 - ``standing``: thighs near vertical (not sitting at all).
 
-A frame is not judged (label ``None``) when the view is not a side view or the
+A frame is not judged (label ``None``) when the view is neither side nor
+three-quarter (oblique: measured on the 3D world landmarks, less sure) or the
 ear, shoulder or hip is hidden; ``reasons`` says why in plain words.
+
+Confidence: landmark quality x the check layer's margin (0.5 at a class limit,
+1 once a typical error inside it: :func:`posture.checks.margin`) x how clean the
+view is, lowered further in three-quarter views and when the camera's tilt could
+not be checked.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ from posture.sit.checks import SittingMeasures
 from posture.sit.params import DEFAULT_SIT, SitParams
 
 POSTURES = ("upright", "slouched", "reclined", "perched")
-VIEW_ADVICE = "film from the side (the camera level with the seat, about 2 to 3 m away, the whole body in view)"
+VIEW_ADVICE = ("film from the side or a three-quarter angle (the camera level with the seat, about 2 to 3 m away, "
+               "the whole body in view)")
 
 
 @dataclass(frozen=True)
@@ -42,23 +51,29 @@ class PostureClasses:
         return np.array([lab in POSTURES for lab in self.label], dtype=bool)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-x))
+def _margin(d: np.ndarray, u: float | np.ndarray) -> np.ndarray:
+    """0.5..1 from the distance ``d`` (degrees) inside a class limit, in typical errors ``u`` (as posture.checks.margin)."""
+    with np.errstate(invalid="ignore"):
+        return 0.5 + 0.5 * np.clip(np.asarray(d, float) / u, 0.0, 1.0)
 
 
 def view_confidence(width_ratio: np.ndarray, params: SitParams = DEFAULT_SIT) -> np.ndarray:
-    """1 for a clean side view (width ratio <= 0.2), falling linearly to 0.5 at the side-view limit (our choice)."""
+    """1 for a clean side view (width ratio <= 0.2), falling linearly to 0.8 at the side-view limit (our choice).
+
+    Three-quarter views are measured on world landmarks and carry ``world_confidence_factor`` instead.
+    """
+    from posture.view import DEFAULT_VIEW
+
     lo = 0.2
-    span = max(params.side_view_max_width_ratio - lo, 1e-6)
-    return 1.0 - 0.5 * np.clip((np.asarray(width_ratio, float) - lo) / span, 0.0, 1.0)
+    span = max(DEFAULT_VIEW.side_max_width_ratio - lo, 1e-6)
+    return 1.0 - 0.2 * np.clip((np.asarray(width_ratio, float) - lo) / span, 0.0, 1.0)
 
 
 def not_judged_reason(view: str, upper_visibility: float, params: SitParams = DEFAULT_SIT) -> str:
-    if view == "none":
+    if view in ("none", "unknown"):
         return "the person's shoulders and hips were not found"
-    if view in ("front", "back", "oblique"):
-        return f"this is a {view} view; sitting posture needs a side view: {VIEW_ADVICE}"
+    if view in ("front", "back"):
+        return f"this is a {view} view; sitting posture needs a side or three-quarter view: {VIEW_ADVICE}"
     if not upper_visibility >= params.min_visibility:
         return "the ear, shoulder or hip is hidden; keep the head, shoulders and hips in view"
     return ""
@@ -77,27 +92,41 @@ def classify_frames(m: SittingMeasures, params: SitParams = DEFAULT_SIT) -> Post
 
     with np.errstate(invalid="ignore"):
         standing = ok & has_thigh & (thigh >= params.standing_thigh_deg)
-        reclined = ok & ~standing & (trunk <= params.recline_trunk_deg)
+        slumped_back = has_thigh & (trunk <= params.slump_recline_trunk_deg) & (thigh <= params.slump_max_thigh_deg)
+        reclined = ok & ~standing & ((trunk <= params.recline_trunk_deg) | slumped_back)
         slouched = ok & ~standing & ~reclined & ((trunk >= params.slouch_trunk_deg) | (head >= params.forward_head_deg))
         perched = ok & ~standing & ~reclined & ~slouched & has_thigh & (thigh >= params.perched_thigh_deg)
         upright = ok & ~standing & ~reclined & ~slouched & ~perched
 
     # margin: degrees between the measure and the nearest limit of the chosen class
     in_upright_trunk = np.fmin(trunk - params.recline_trunk_deg, params.slouch_trunk_deg - trunk)
+    # an upright trunk also keeps clear of the slumped-back corner (trunk back AND hips low)
+    slump_gap = np.where(has_thigh, np.fmax(trunk - params.slump_recline_trunk_deg, thigh - params.slump_max_thigh_deg),
+                         np.inf)
+    in_upright_trunk = np.fmin(in_upright_trunk, slump_gap)
     head_ok = params.forward_head_deg - head
     thigh_low = np.where(has_thigh, params.perched_thigh_deg - thigh, np.inf)
     thigh_band = np.where(has_thigh, np.fmin(thigh - params.perched_thigh_deg, params.standing_thigh_deg - thigh), np.inf)
+    slump_in = np.fmin(params.slump_recline_trunk_deg - trunk, params.slump_max_thigh_deg - thigh)
     margin = np.full(n, np.nan)
     margin[standing] = (thigh - params.standing_thigh_deg)[standing]
-    margin[reclined] = (params.recline_trunk_deg - trunk)[reclined]
+    margin[reclined] = np.fmax(params.recline_trunk_deg - trunk, np.where(slumped_back, slump_in, -np.inf))[reclined]
     margin[slouched] = np.fmax(trunk - params.slouch_trunk_deg, head - params.forward_head_deg)[slouched]
     margin[perched] = np.fmin(np.fmin(in_upright_trunk, head_ok), thigh_band)[perched]
     margin[upright] = np.fmin(np.fmin(in_upright_trunk, head_ok), thigh_low)[upright]
 
     label[standing], label[reclined], label[slouched], label[perched], label[upright] = (
         "standing", "reclined", "slouched", "perched", "upright")
-    conf = _sigmoid(margin / params.margin_scale_deg)
-    conf = conf * np.clip(m.upper_visibility, 0.0, 1.0) * view_confidence(m.width_ratio, params)
+    world = m.uses_world
+    u = np.where(world, params.world_uncertainty_deg, params.margin_scale_deg)
+    # a class decided by the forward-head proxy carries the proxy's larger noise
+    by_head = slouched & ~(trunk >= params.slouch_trunk_deg)
+    u = np.where(by_head, np.fmax(u, params.forward_head_uncertainty_deg), u)
+    conf = _margin(margin, u)
+    conf = conf * np.clip(m.upper_visibility, 0.0, 1.0)
+    conf = conf * np.where(world, params.world_confidence_factor, view_confidence(m.width_ratio, params))
+    if m.roll.unsure:
+        conf = conf * params.roll_unsure_factor
     # an upright trunk with the thighs unseen might still be perched: a little less sure (our choice)
     conf = np.where(upright & ~has_thigh, 0.85 * conf, conf)
     conf = np.where(ok, np.clip(conf, 0.0, 1.0), 0.0)

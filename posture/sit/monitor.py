@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from posture.checks import grade_value
 from posture.geometry import nan_median
 from posture.live import LiveStatus
 from posture.sequence import PoseFrame, PoseSequence, VideoInfo
@@ -27,6 +28,7 @@ from posture.sit.baseline import Baseline, baseline_drift, front_features
 from posture.sit.checks import CameraRoll, SittingMeasures, measure_sitting
 from posture.sit.classify import POSTURES, classify_frames
 from posture.sit.params import DEFAULT_DRIFT, DEFAULT_SIT, DriftParams, SitParams
+from posture.sit.specs import SIT_SPECS
 
 BREAK_CUE = "You have been sitting for {m:.0f} min: stand up and walk for a few minutes; long sitting tightens the hip flexors."
 POSTURE_CUES = {
@@ -34,8 +36,28 @@ POSTURE_CUES = {
     "reclined": "You are leaning far back: sit up against the backrest and bring the screen closer.",
     "perched": "You are perched on the edge: slide back so the backrest supports your lower back.",
 }
+# The live checks, graded per (smoothed) frame with the very specs of the offline report (posture.sit.specs), in the
+# order their cues are said: (finding id, measure key).
+LIVE_CHECKS = (("slouching", "trunk_deg"), ("reclined", "trunk_deg"), ("forward_head", "forward_head_deg"),
+               ("hips_below_knees", "thigh_deg"), ("feet_tucked", "knee_deg"))
 _NO_ROLL = CameraRoll(np.nan, 0.0, 0, "not estimated live")
-_MEASURES = ("trunk_deg", "forward_head_deg", "head_pitch_deg", "thigh_deg", "upper_visibility", "width_ratio")
+_MEASURES = ("trunk_deg", "forward_head_deg", "head_pitch_deg", "thigh_deg", "knee_deg", "upper_visibility", "width_ratio")
+
+
+def live_grades(smoothed: dict[str, Any]) -> dict[str, str]:
+    """Severity of each live check on the smoothed measures: :func:`posture.checks.grade_value` with the report's specs.
+
+    Checks whose measure is missing this moment are left out (not judged live).
+    """
+    out: dict[str, str] = {}
+    for fid, key in LIVE_CHECKS:
+        v = smoothed.get(key, np.nan)
+        if v is None or not np.isfinite(v):
+            continue
+        g = grade_value(SIT_SPECS[fid], float(v))
+        if g != "not_assessed":
+            out[fid] = g
+    return out
 
 
 def frame_sequence(frame: PoseFrame) -> PoseSequence:
@@ -99,11 +121,12 @@ class DeskMonitor:
         m: SittingMeasures = measure_sitting(frame_sequence(frame), self.params)
         out: dict[str, Any] = {k: float(getattr(m, k)[0]) for k in _MEASURES}
         out["view"] = str(m.view[0])
+        out["world"] = float(m.uses_world[0])
         ff = front_features(frame.xy_px[None], frame.visibility[None], self.params.min_visibility)
         for k, v in ff.items():
             out[k] = float(v[0]) if out["view"] == "front" else np.nan
-        if out["view"] != "side" or not out["upper_visibility"] >= self.params.min_visibility:
-            for k in ("trunk_deg", "forward_head_deg", "head_pitch_deg"):
+        if out["view"] not in ("side", "oblique") or not out["upper_visibility"] >= self.params.min_visibility:
+            for k in ("trunk_deg", "forward_head_deg", "head_pitch_deg", "thigh_deg", "knee_deg"):
                 out[k] = np.nan
         return out
 
@@ -127,7 +150,8 @@ class DeskMonitor:
             thigh_deg=np.array([s["thigh_deg"]]), thigh_length_fraction=np.array([np.nan]),
             thigh_status=np.array(["ok"], dtype=object), foot_pitch_deg=np.array([np.nan]),
             upper_visibility=np.array([s["upper_visibility"]]), leg_visibility=np.array([np.nan]),
-            roll=_NO_ROLL,
+            roll=_NO_ROLL, knee_deg=np.array([s.get("knee_deg", np.nan)]),
+            method=np.array(["world" if s.get("world", 0.0) >= 0.5 else "pixels"], dtype=object),
         )
         c = classify_frames(m, self.params)
         return c.label[0], float(c.confidence[0]), str(c.reason[0])
@@ -163,7 +187,7 @@ class DeskMonitor:
         else:
             self._buffer.append((t, self._measure(frame)))
             smoothed = self._smoothed(t)
-            if smoothed["view"] == "none":
+            if smoothed["view"] in ("none", "unknown"):
                 state, reason = "away", "the person's shoulders and hips were not found"
             else:
                 label, conf, reason = self._classify(smoothed)
@@ -228,10 +252,14 @@ class DeskMonitor:
         else:
             headline = f"Seated {int(bout_min)}:{int(self._bout_s % 60):02d} min" + (f" - {posture}" if posture else "")
         drift_msgs = [d.message for d in drifts.values() if d.drifted]
+        grades = live_grades(smoothed) if (smoothed is not None and state == "seated") else {}
+        flagged = [fid for fid, g in grades.items() if g in ("notice", "warning")]
         if overdue:
             cue: str | None = BREAK_CUE.format(m=bout_min)
         elif drift_msgs:
             cue = drift_msgs[0][0].upper() + drift_msgs[0][1:] + "."
+        elif flagged:  # the same specs, and so the same limits, as the offline report
+            cue = SIT_SPECS[flagged[0]].cue
         elif posture in POSTURE_CUES:
             cue = POSTURE_CUES[posture]
         elif state == "seated" and posture is None and not (drifts and self.baseline is not None):
@@ -242,7 +270,7 @@ class DeskMonitor:
         if state != "seated" or (posture is None and not drifts):
             in_form = None
         else:
-            in_form = (posture in ("upright", "perched") or posture is None) and not drift_msgs
+            in_form = (posture in ("upright", "perched") or posture is None) and not drift_msgs and not flagged
         values: dict[str, Any] = {
             "state": state, "posture": posture, "confidence": round(conf, 3),
             "seated_bout_min": round(bout_min, 2), "time_seated_min": round(self._time_seated_s / 60.0, 2),
@@ -252,6 +280,8 @@ class DeskMonitor:
             for k in ("trunk_deg", "forward_head_deg", "head_pitch_deg", "thigh_deg"):
                 values[k] = None if not np.isfinite(smoothed.get(k, np.nan)) else round(float(smoothed[k]), 1)
             values["view"] = smoothed["view"]
+        if grades:
+            values["grades"] = grades
         if drifts:
             values["drift"] = {k: round(d.delta, 3) for k, d in drifts.items()}
         return LiveStatus(task="sit", headline=headline, cue=cue, in_form=in_form, values=values,

@@ -18,9 +18,12 @@ from dataclasses import dataclass
 class SitParams:
     # ------------------------------------------------------------------ landmarks and view
     min_visibility: float = 0.5  # our choice: MediaPipe's visibility is a likelihood; below 0.5 the point is more likely hidden
-    side_view_max_width_ratio: float = 0.45  # our choice: shoulder/hip width over trunk length is ~0 from the side and ~0.9
-    # from the front (Winter 2009 shoulder width 0.259 H / trunk 0.288 H); 0.45 = body turned about 30 deg from the side
-    front_view_min_width_ratio: float = 0.6  # our choice: body turned more than about 40 deg from the side
+    # The view (side / oblique / front / back) comes from posture.view, the one classifier of every task. Side views
+    # are measured on image pixels; three-quarter ("oblique") views on the 3D world landmarks (see world_* below).
+    pixel_min_yaw_deg: float = 65.0  # our choice: pixel angles need a near-profile view. Turned ``a`` from profile, a
+    # forward angle t reads atan(tan t * cos a): at 25 deg off profile (yaw 65) a 20 deg trunk reads 18.3 (-1.7 deg), at
+    # 45 deg off 14.4 (-5.6). posture.view calls yaw >= 45 "side", so side frames between 45 and 65 deg are measured on
+    # the world landmarks too. Dev sitting files measure yaw 70-89 (all stay on pixels).
     thigh_to_trunk_ratio: float = 0.85  # Winter (2009) table 4.1: thigh 0.245 H over trunk (hip to shoulder) 0.288 H
     min_thigh_length_fraction: float = 0.75  # our choice: a thigh shorter than 75% of its expected length points more than
     # about 40 deg toward or away from the camera (or the knee was guessed behind a desk), so its angle cannot be trusted
@@ -29,6 +32,15 @@ class SitParams:
     roll_dead_band_deg: float = 15.0  # our choice: seated shins lean up to about +-12 deg on their own (dev photos measured
     # 4.5, 8.2 and 11.5 deg), so a smaller shin tilt cannot be told apart from a tilted camera and is not corrected
     roll_max_deg: float = 60.0  # our choice: beyond this the "shins are vertical" assumption is not believable
+    # A shin is evidence of the camera's roll only when it is really vertical in the room, and we cannot see the room:
+    # we accept it only when BOTH shins are clearly seen, parallel, and at a right angle to their thighs (feet planted
+    # under the knees). Folded legs (kneeling chair, feet tucked back, feet forward) lean on their own and say nothing
+    # about the camera; then the camera is assumed level and the posture confidence lowered (roll_unsure_factor).
+    roll_knee_range_deg: tuple[float, float] = (75.0, 105.0)  # our choice: knee (thigh-shin) angle of a shin under a
+    # level-ish thigh; a camera roll turns thigh and shin together, so it never changes this angle
+    roll_max_shin_disagreement_deg: float = 8.0  # our choice: the two shins of planted feet are parallel within a few deg
+    roll_unsure_factor: float = 0.8  # our choice: posture confidence when the shins lean past the dead band but cannot
+    # show the camera's roll (assumed level)
 
     # ------------------------------------------------------------------ checks and classes
     slouch_trunk_deg: float = 20.0  # ISO 11226: trunk inclination above 20 deg forward leaves the acceptable zone
@@ -37,18 +49,32 @@ class SitParams:
     # (1974, Scand J Rehabil Med) found lowest in disc pressure; leaning further back is "leaning far back"
     forward_head_deg: float = 25.0  # ISO 11226: head inclination above 25 deg leaves the acceptable zone. Measured here as
     # the shoulder-to-ear line from vertical, a PROXY: MediaPipe has no C7 point
+    forward_head_uncertainty_deg: float = 5.0  # our choice: about 1 cm of landmark noise at each end of a 12 cm
+    # shoulder-to-ear line; values within this of the 25 deg limit are called borderline (the check layer says so)
     forward_head_warning_deg: float = 45.0  # our choice: halfway into ISO 11226's conditionally acceptable 25-85 deg zone
     hips_below_knees_deg: float = -5.0  # our choice: knees higher than hips by more than our ~5 deg measurement tolerance
     hips_below_knees_warning_deg: float = -15.0  # our choice: clearly knees-up (low seat), knee about 11 cm above a 43 cm thigh
     hips_level_band_deg: float = 10.0  # our choice: hips up to 10 deg (about 7 cm over a thigh) above the knees is "level"
+    slump_recline_trunk_deg: float = -15.0  # our choice, set while looking at upfall_sitting_cam2 (tuned on it): a trunk
+    # 15 deg or more back WITH the pelvis slid forward (hips no higher than the knees) is slumped-reclined (sacral
+    # sitting in a swivel chair) even when the trunk alone does not reach recline_trunk_deg
+    slump_max_thigh_deg: float = -3.0  # our choice: "pelvis slid forward" = hips below knee height by more than the
+    # thigh angle's ~3 deg typical error
     perched_thigh_deg: float = 30.0  # perch seats put the thigh 30-45 deg below horizontal (trunk-thigh angle about
     # 120-135 deg; Mandal 1981, Keegan 1953); we call a thigh sloping at least 30 deg with an upright trunk "perched"
     standing_thigh_deg: float = 60.0  # our choice: a thigh closer to vertical than 30 deg means standing, not sitting
+    feet_tucked_knee_deg: float = 75.0  # our choice: feet flat on the floor put the knee at about 90-110 deg (dev photos
+    # 80-110); a knee closed below 75 deg folds the shins back under the seat or onto a kneeling-chair pad, so the feet
+    # are tucked or in the air, not flat on the floor
     foot_hanging_deg: float = 45.0  # our choice: flat feet on the dev photos read 18-25 deg toes-down in MediaPipe's heel
     # and toe points; toes pointing down more than 45 deg means the foot hangs or rests on tiptoe
 
-    # ------------------------------------------------------------------ confidence
-    margin_scale_deg: float = 3.0  # our choice: typical landmark angle noise; a class 3 deg inside its limits gets ~0.73
+    # ------------------------------------------------------------------ confidence and typical errors
+    margin_scale_deg: float = 3.0  # our choice: typical landmark angle noise of a side-view trunk or thigh angle in pixels
+    # (a class 3 deg or more inside its limits gets full margin confidence, 0.5 at the limit: posture.checks.margin)
+    world_uncertainty_deg: float = 6.0  # our choice: three-quarter views use MediaPipe's 3D world landmarks, whose depth is
+    # rough; on the dev side-view photos world and pixel trunk angles differ by 0.6-6.4 deg, so twice the pixel error
+    world_confidence_factor: float = 0.8  # our choice: a posture called from world landmarks is this much less sure
     min_finding_duration_s: float = 0.5  # our choice: shorter flagged runs in a video are noise
     merge_gap_s: float = 1.0  # our choice
 

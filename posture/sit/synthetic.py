@@ -9,6 +9,8 @@ Angles are given in the sitting measures' own conventions (see
 - ``thigh_deg``: thigh from horizontal, positive with the hip higher than the knee.
 - ``shin_deg``: shin from vertical, positive with the ankle ahead of the knee.
 - ``foot_pitch_deg``: positive toes up.
+- ``yaw_deg``: the body turned this far about the vertical axis from a side view
+  (a three-quarter view at 30-55 deg); the world landmarks turn with it.
 - ``roll_deg``: the camera's roll: the whole image is rotated by this angle about
   the image centre (:func:`posture.sit.checks.rotate_points_px` with ``-roll_deg``),
   so a correct roll estimate from vertical shins is ``+roll_deg`` in shin-tilt terms.
@@ -31,7 +33,7 @@ def seated_landmarks(n: int = 1, *, trunk_deg: float | np.ndarray = 0.0, forward
                      shin_deg: float | np.ndarray = 0.0, foot_pitch_deg: float | np.ndarray = 0.0,
                      facing: float = 1.0, roll_deg: float = 0.0, width: int = 1280, height: int = 720,
                      pelvis_xy_px: tuple[float, float] = (600.0, 420.0), px_per_m: float = 250.0,
-                     view: str = "side") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     view: str = "side", yaw_deg: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(xy_px (n,33,2), world_m (n,33,3), depth_px (n,33)) of a person sitting with these angles."""
     hip = 90.0 - np.asarray(thigh_deg, float)  # pose_from_angles: thigh from vertical, knee forward
     knee = hip - np.asarray(shin_deg, float)  # pose_from_angles: shank at (hip - knee) from vertical, forward positive
@@ -42,6 +44,16 @@ def seated_landmarks(n: int = 1, *, trunk_deg: float | np.ndarray = 0.0, forward
         hip_deg=(hip, hip), knee_deg=(knee, knee), foot_pitch_deg=(foot_pitch_deg, foot_pitch_deg),
         shoulder_deg=(20.0 + trunk, 20.0 + trunk), elbow_deg=(70.0, 70.0),
     )
+    if yaw_deg:
+        # turn the body about the vertical axis (a three-quarter view), then look at it again (orthographic camera)
+        a = np.radians(yaw_deg)
+        c, s_ = np.cos(a), np.sin(a)
+        w = np.array(world)
+        world = w.copy()
+        world[..., 0] = c * w[..., 0] + s_ * w[..., 2]
+        world[..., 2] = -s_ * w[..., 0] + c * w[..., 2]
+        xy = np.asarray(pelvis_xy_px, float) + world[..., :2] * px_per_m
+        depth = world[..., 2] * px_per_m
     if roll_deg:
         xy = rotate_points_px(xy, -roll_deg, (width / 2.0, height / 2.0))
     return xy, world, depth
