@@ -16,6 +16,12 @@
   message; the file is left as it was, and the app keeps working without history.
 Stored per entry: date (UTC), task, source file name (not the video), view,
 flat metrics, findings (id, severity, value, unit) and the full JSON report.
+
+For the app (issue 17): the stored report also keeps its chart series (rounded,
+at most :data:`MAX_SERIES_POINTS` points each), so :meth:`History.report`
+reopens a past analysis in full; :meth:`History.add_live` stores a live coach
+session's summary; :func:`posture.present.trend_metrics` adds the numbers the
+History page plots by default (seconds held in form, share of time upright).
 """
 
 from __future__ import annotations
@@ -34,9 +40,10 @@ from typing import Any
 
 from posture.errors import PostureError, PostureWarning
 from posture.export import flat_metrics
-from posture.report import Report
+from posture.report import Finding, Report, _clean
 
 SCHEMA_VERSION = 1
+MAX_SERIES_POINTS = 600  # our choice: enough for a readable chart, small enough to keep the file light
 ENV_HISTORY = "POSTURE_HISTORY"
 BUSY_TIMEOUT_S = 2.0  # our choice: wait this long for another writer before saying "locked"
 
@@ -217,17 +224,49 @@ class History:
     # ------------------------------------------------------------------ API
     def add(self, report: Report, source_name: str = "", when: datetime | None = None) -> int:
         """Store one analysis (one transaction); returns its id."""
+        from posture.present import trend_metrics
+
         d = report.to_dict()
+        if report.series:
+            d["series"] = _compact_series(report.series)
+        metrics = flat_metrics(d["metrics"])
+        metrics.update(trend_metrics(d))
+        return self._insert(d, report.task, source_name, report.view, metrics, when)
+
+    def add_live(self, task: str, summary: dict[str, Any], source_name: str = "Live coach",
+                 when: datetime | None = None) -> int:
+        """Store a live coach session's summary (one transaction); returns its id."""
+        from posture.present import live_findings, live_headline, trend_metrics
+
+        findings = live_findings(task, summary)
+        d = {"task": task, "live": True, "view": "unknown", "input": {"path": source_name, "n_frames": 0},
+             "metrics": {k: v for k, v in summary.items() if not isinstance(v, (list, dict))},
+             "findings": findings, "summary": {"status": "flagged" if findings else "nothing_flagged",
+                                               "headline": live_headline(task, summary)},
+             "live_session": summary}
+        if task == "stretch":
+            d["stretch"] = summary  # the same block an offline stretch report has
+        metrics = flat_metrics(d["metrics"])
+        metrics.update(trend_metrics(d))
+        metrics["live_session"] = True
+        return self._insert(_clean(d), task, source_name, "unknown", metrics, when)
+
+    def report(self, entry_id: int):
+        """A stored analysis as a :class:`~posture.report.Report` (with its chart series), or None."""
+        d = self.report_json(entry_id)
+        return None if d is None else report_from_json(d)
+
+    def _insert(self, d: dict[str, Any], task: str, source_name: str, view: str, metrics: dict[str, Any],
+                when: datetime | None) -> int:
         created = (when or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-        findings = [{k: f.get(k) for k in ("id", "severity", "value", "unit")} for f in d["findings"]]
+        findings = [{k: f.get(k) for k in ("id", "severity", "value", "unit")} for f in d.get("findings", [])]
         with self._connect() as con:
             con.execute("BEGIN IMMEDIATE")
             try:
                 cur = con.execute(
                     "INSERT INTO analyses (created_utc, task, source_name, view, metrics_json, findings_json, report_json) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (created, report.task, source_name, report.view, json.dumps(flat_metrics(d["metrics"])),
-                     json.dumps(findings), json.dumps(d)),
+                    (created, task, source_name, view, json.dumps(metrics), json.dumps(findings), json.dumps(d)),
                 )
                 con.execute("COMMIT")
             except BaseException:
@@ -308,3 +347,51 @@ class History:
                 if isinstance(v, (int, float)) and not isinstance(v, bool):
                     counts[k] = counts.get(k, 0) + 1
         return sorted(counts, key=lambda k: (-counts[k], k))
+
+
+# ------------------------------------------------------------------ reopening (app, issue 17)
+def _compact_series(series: dict[str, Any]) -> dict[str, Any]:
+    """Chart series made JSON-light: at most MAX_SERIES_POINTS points, values rounded to 3 decimals."""
+    import numpy as np
+
+    out = {}
+    for name, s in series.items():
+        t = np.asarray(s.get("time_s", ()), float)
+        v = np.asarray(s.get("values", ()), float)
+        if t.shape != v.shape or t.size == 0:
+            continue
+        step = max(1, int(np.ceil(t.size / MAX_SERIES_POINTS)))
+        meta = {k: x for k, x in s.items() if k not in ("time_s", "values")}
+        out[name] = _clean(dict(meta, time_s=np.round(t[::step], 3), values=np.round(v[::step], 3)))
+    return out
+
+
+def report_from_json(d: dict[str, Any]) -> Report:
+    """A :class:`Report` rebuilt from its stored JSON (findings, metrics, task blocks, chart series)."""
+    import numpy as np
+
+    from posture.sequence import VideoInfo
+
+    inp = d.get("input") or {}
+    n = int(inp.get("n_frames") or 0)
+    video = VideoInfo(path=str(inp.get("path") or ""), fps=float(inp.get("fps") or 0.0), n_frames=n,
+                      width=int(inp.get("width") or 0), height=int(inp.get("height") or 0),
+                      rotation_deg=int(inp.get("rotation_deg") or 0), is_image=n == 1)
+    findings = []
+    for f in d.get("findings") or []:
+        findings.append(Finding(
+            id=str(f.get("id")), severity=str(f.get("severity")), value=f.get("value"), unit=f.get("unit") or "",
+            threshold=f.get("threshold"), time_ranges_s=tuple(tuple(r) for r in f.get("time_ranges_s") or ()),
+            confidence=float(f.get("confidence") or 0.0), message=f.get("message") or "", advice=f.get("advice") or "",
+            reason=f.get("reason") or (None if f.get("severity") != "not_assessed" else "not given")))
+    known = {"task", "posture_version", "input", "view", "segments", "events", "metrics", "findings", "provenance",
+             "notice", "red_flags", "series", "summary"}
+    series = {k: dict(s, time_s=np.asarray(s.get("time_s") or [], float),
+                      values=np.asarray([np.nan if x is None else x for x in s.get("values") or []], float))
+              for k, s in (d.get("series") or {}).items()}
+    view = d.get("view") if d.get("view") in ("side", "front", "back", "mixed", "unknown") else "unknown"
+    rep = Report(task=str(d.get("task")), video=video, view=view, segments=list(d.get("segments") or []),
+                 events=dict(d.get("events") or {}), metrics=dict(d.get("metrics") or {}), findings=findings,
+                 blocks={k: v for k, v in d.items() if k not in known}, provenance=dict(d.get("provenance") or {}),
+                 series=series)
+    return rep

@@ -261,11 +261,13 @@ class WebcamProcessor:
     @staticmethod
     def _draw(rgb: np.ndarray, pose: PoseFrame | None, status: LiveStatus) -> np.ndarray:
         from posture.io.render import draw_live_status, draw_skeleton
+        from posture.live import hold_countdown_s
 
         out = rgb
         if pose is not None:
             out = draw_skeleton(out, pose.xy_px, pose.visibility)
-        return draw_live_status(out, status.headline, status.cue, status.in_form)
+        return draw_live_status(out, status.headline, status.cue, status.in_form,
+                                countdown_s=hold_countdown_s(status.values))
 
     def callback(self, frame):
         """The ``video_frame_callback`` for streamlit-webrtc: ``av.VideoFrame`` in, annotated ``av.VideoFrame`` out."""
