@@ -160,10 +160,17 @@ class AnalysisJob:
                   "csv": frames_csv(seq, report), "json": report.to_json(), "stills": stills,
                   "analysis_s": t_analysis, "total_s": time.monotonic() - t0, "history_id": None}
         if save_history:
+            import warnings
+
             try:
                 from posture.history import History
 
-                record["history_id"] = History(history_path or None).add(report, source_name=self.name)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    record["history_id"] = History(history_path or None).add(report, source_name=self.name)
+                notes = [str(w.message) for w in caught if "posture" in type(w.message).__module__]
+                if notes:
+                    record["history_warning"] = " ".join(notes)
             except Exception as e:  # noqa: BLE001 - history must never cost the user their result
                 record["history_error"] = str(e)
         return record

@@ -261,6 +261,8 @@ def show_results(record: dict[str, Any]) -> None:
     st.caption(f"{what} · seen from the {report.view}{when}")
     if record.get("history_error"):
         st.warning(f"Not saved to history: {record['history_error']}")
+    if record.get("history_warning"):
+        st.warning(f"History: {record['history_warning']}")
     headline(report, is_photo)
     key_numbers_row(report)
     if report.task == "walk" and not (report.metrics or {}).get("step_length_m"):
@@ -401,20 +403,24 @@ def live_processor(task: str, params: dict[str, Any]):
 
 
 def live_section(task: str, params: dict[str, Any] | None = None) -> None:
-    """Webcam with the skeleton and the one cue drawn on it, and the live panel beside it."""
+    """Webcam with the skeleton and the one cue drawn big on it, spoken cues, and the live panel beside it."""
     import streamlit_webrtc as webrtc
 
-    from posture.webcam import rtc_configuration
+    from posture.webcam import make_analyser, rtc_configuration
 
     params = params or {}
     try:
         rtc = rtc_configuration()
     except ValueError as e:
-        st.error(str(e))
+        st.error(f"**The webcam settings are not valid.** {e}\n\n**What to do:** fix or unset "
+                 "POSTURE_RTC_CONFIGURATION and restart the app.", icon=":material/error:")
         return
     proc = live_processor(task, params)
     key = f"live-{task}"
     _guard_false_orphan(key)
+    st.toggle("Speak the cues aloud", value=True, key=f"speak-{task}",
+              help="Your browser reads the cues and the hold countdown out loud, at most one every few seconds. "
+                   "Nothing leaves this computer.")
     cam, panel = st.columns([3, 2])
     with cam:
         ctx = webrtc.webrtc_streamer(
@@ -426,34 +432,106 @@ def live_section(task: str, params: dict[str, Any] | None = None) -> None:
             # A slow model drops old frames instead of building up lag.
             async_processing=True,
         )
-        st.caption("Press START and allow the camera. Video stays on this computer.")
+        st.caption("Press START and allow the camera. Video stays on this computer. Press STOP when you are done: "
+                   "your session summary is shown here and saved to History.")
     playing = bool(getattr(getattr(ctx, "state", None), "playing", False))
+    done_key = f"live-done-{task}"
+    if playing and st.session_state.get(done_key) is not None:
+        # a new START after a finished session: start a fresh session (the model is kept)
+        proc.set_analyser(make_analyser(task, **params))
+        st.session_state.pop(done_key, None)
+        st.session_state.pop(f"speaker-{task}", None)
     with panel:
         live_panel(task, playing)
 
 
+def speech_html(text: str | None, uid: int, muted: bool) -> str:
+    """A script that speaks ``text`` once with the browser's speech synthesis (on this computer only).
+
+    It runs in a component iframe and uses the page's own ``speechSynthesis``, which the browser allows
+    once the person has clicked in the page (START counts). Spoken texts are listed in
+    ``window.__postureSpoken`` so the browser test can check them.
+    """
+    import json
+
+    return ("<script>(function(){const w=window.parent||window;w.__postureSpoken=w.__postureSpoken||[];"
+            f"const text={json.dumps(text)},uid={int(uid)},muted={'true' if muted else 'false'};"
+            "try{if(muted){w.speechSynthesis&&w.speechSynthesis.cancel();return;}"
+            "if(!text||w.__postureLastUid===uid)return;w.__postureLastUid=uid;w.__postureSpoken.push(text);"
+            "if(w.speechSynthesis){w.speechSynthesis.cancel();const u=new w.SpeechSynthesisUtterance(text);"
+            "u.rate=0.95;w.speechSynthesis.speak(u);}}catch(e){w.__postureSpeechError=String(e);}})();</script>")
+
+
+def _speak(task: str, snap) -> None:
+    """Speak the next cue (rate-limited by posture.live.CueSpeaker) unless muted."""
+    import streamlit.components.v1 as components
+
+    from posture.live import CueSpeaker
+
+    muted = not st.session_state.get(f"speak-{task}", True)
+    speaker = st.session_state.setdefault(f"speaker-{task}", CueSpeaker())
+    seen = st.session_state.get(f"speaker-events-{task}", -1.0)
+    new = tuple(ev for t, ev in snap.recent_events if t > seen)
+    if snap.recent_events:
+        st.session_state[f"speaker-events-{task}"] = max(t for t, _ in snap.recent_events)
+    uid, text = st.session_state.get(f"spoken-{task}", (0, None))
+    if not muted:
+        said = speaker.next(snap.status, time.monotonic(), new)
+        if said:
+            uid, text = uid + 1, said
+            st.session_state[f"spoken-{task}"] = (uid, text)
+    components.html(speech_html(text, uid, muted), height=0)
+
+
+def _busy_note(snap) -> str | None:
+    """The processor's "computer is busy, feedback delayed" note, when it sets one."""
+    for name in ("busy_note", "busy_message", "busy", "feedback_delayed", "delayed"):
+        v = getattr(snap, name, None)
+        if isinstance(v, str) and v.strip():
+            return v
+        if v is True:
+            return "The computer is busy: feedback is delayed."
+    return None
+
+
+LIVE_VALUE_LABELS = {"hold_in_form_s": ("Held in good form", "s"), "hold_target_s": ("Hold target", "s"),
+                     "rep_count": ("Repetitions", "count"), "reps": ("Repetitions", "count"),
+                     "trunk_lean_deg": ("Trunk lean", "deg"), "knee_flexion_deg": ("Knee bend", "deg"),
+                     "forward_head_deg": ("Head forward", "deg"), "seated_min": ("Seated", "min"),
+                     "bout_min": ("Sitting for", "min")}
+
+
 def _render_snapshot(task: str) -> None:
+    from posture.present import fmt_value
+
     proc = st.session_state.get(f"webcam-proc-{task}")
     if proc is None:
         return
     snap = proc.snapshot()
     s = snap.status
+    busy = _busy_note(snap)
+    if busy:
+        st.warning(f"**{busy}**", icon=":material/hourglass_top:")
     if snap.error:
-        st.error(f"Live analysis problem: {snap.error}")
-    if not s:
+        st.error(f"**The live analysis hit a problem.** {snap.error}\n\n**What to do:** press STOP, then START "
+                 "again. If it keeps happening, close other programs and reload the page.", icon=":material/error:")
+    stale = snap.frames_processed > 0 and snap.fps == 0
+    if not s or stale:
         st.info("Waiting for the camera... If no video appears within 10 seconds, press STOP and then START again."
-                if snap.frames_in == 0 else "Looking for you...")
+                if snap.frames_in == 0 or stale else "Looking for you...")
     else:
         st.markdown(f"### {s['headline']}")
         if s.get("cue"):
-            (st.success if s.get("in_form") else st.warning if s.get("in_form") is False else st.info)(s["cue"])
-        vals = {k: v for k, v in (s.get("values") or {}).items() if isinstance(v, (int, float, str))}
-        if vals:
-            cols = st.columns(min(3, len(vals)))
-            for i, (k, v) in enumerate(list(vals.items())[:6]):
-                cols[i % len(cols)].metric(k.replace("_", " "), _metric_text(v))
-    if snap.recent_cues:
-        st.caption("Recent cues: " + " · ".join(c for _, c in list(snap.recent_cues)[-3:]))
+            (st.success if s.get("in_form") else st.warning if s.get("in_form") is False else st.info)(
+                f"**{s['cue']}**")
+        vals = s.get("values") or {}
+        tiles = [(LIVE_VALUE_LABELS[k][0], fmt_value(v, LIVE_VALUE_LABELS[k][1])) for k, v in vals.items()
+                 if k in LIVE_VALUE_LABELS and isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if tiles:
+            cols = st.columns(min(3, len(tiles)))
+            for i, (label, text) in enumerate(tiles[:6]):
+                cols[i % len(cols)].metric(label, text)
+    _speak(task, snap)
     st.caption(f"{snap.frames_processed} frames analysed · {snap.fps:.1f} frames/s"
                + (f" · {snap.process_ms_p50:.0f} ms per frame" if snap.frames_processed else "")
                + (f" · lag {snap.lag_ms_p50:.0f} ms" if snap.lag_ms_p50 == snap.lag_ms_p50 else "")
@@ -467,6 +545,67 @@ def _metric_text(v: object) -> str:
     return f"{v:.1f}" if isinstance(v, float) else str(v)
 
 
+def finish_live_session(task: str) -> dict[str, Any] | None:
+    """After STOP: close the open hold, summarise, save to History once. Returns the summary (None if no session)."""
+    proc = st.session_state.get(f"webcam-proc-{task}")
+    if proc is None or not proc.snapshot().frames_processed:
+        return None
+    done_key = f"live-done-{task}"
+    done = st.session_state.get(done_key)
+    if done is not None:
+        return done["summary"]
+    finish = getattr(proc.analyser, "finish", None)
+    if callable(finish):
+        try:
+            finish()
+        except Exception:  # noqa: BLE001 - a summary without the last hold beats no summary
+            log.exception("closing the live session failed")
+    summary = dict(proc.snapshot().summary)
+    record: dict[str, Any] = {"summary": summary, "history_id": None, "history_error": None}
+    if st.session_state.get("save_history", True):
+        import warnings
+
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                record["history_id"] = history().add_live(
+                    task, summary, source_name=f"Live {PAGE_TASK_TITLES[task].lower()} session")
+            record["history_warning"] = " ".join(str(w.message) for w in caught
+                                                 if "posture" in type(w.message).__module__) or None
+        except Exception as e:  # noqa: BLE001 - history must never cost the user their summary
+            record["history_error"] = str(e)
+    st.session_state[done_key] = record
+    return summary
+
+
+def live_summary(task: str) -> None:
+    """The readable summary of the session that just stopped."""
+    from posture.present import live_headline, live_rows
+
+    proc = st.session_state.get(f"webcam-proc-{task}")
+    error = proc.snapshot().error if proc is not None else None
+    if error:
+        st.error(f"**The live analysis hit a problem.** {error}\n\n**What to do:** press START again. If it keeps "
+                 "happening, close other programs and reload the page.", icon=":material/error:")
+    summary = finish_live_session(task)
+    if summary is None:
+        st.info("Press START to begin. The coach speaks its cues and draws them big on the video, so you can "
+                "follow from the floor.")
+        return
+    record = st.session_state[f"live-done-{task}"]
+    st.markdown("### Your session")
+    st.markdown(f"**{live_headline(task, summary)}**")
+    rows = live_rows(task, summary)
+    if rows:
+        st.table({"": [k for k, _ in rows], "what happened": [v for _, v in rows]})
+    if record.get("history_warning"):
+        st.warning(f"History: {record['history_warning']}")
+    if record.get("history_id") is not None:
+        st.success("Saved to History.", icon=":material/history:")
+    elif record.get("history_error"):
+        st.warning(f"Not saved to History: {record['history_error']}")
+
+
 def live_panel(task: str, playing: bool) -> None:
     """The live panel; refreshes itself once a second while the camera runs (the video shows the cue at once)."""
     if playing:
@@ -477,11 +616,7 @@ def live_panel(task: str, playing: bool) -> None:
         every = float(os.environ.get("POSTURE_LIVE_REFRESH_S", "1.0"))
         st.fragment(run_every=every)(_render_snapshot)(task)
     else:
-        _render_snapshot(task)
-        proc = st.session_state.get(f"webcam-proc-{task}")
-        if proc is not None and proc.snapshot().frames_processed:
-            with st.expander("Session summary"):
-                st.json(proc.snapshot().summary)
+        live_summary(task)
 
 
 def page_intro(task: str, text: str) -> None:

@@ -312,3 +312,110 @@ def key_numbers(report: Any) -> list[tuple[str, str]]:
     if task == "sit" and isinstance(d.get("sitting"), Mapping) and d["sitting"].get("posture"):
         out.insert(0, ("Posture", str(d["sitting"]["posture"]).replace("_", " ")))
     return out
+
+
+# ----------------------------------------------------------------------------- history and live sessions
+# The measure whose trend shows progress, per task (the History page's default). Our choice (issue 17).
+TREND_DEFAULTS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "walk": (("cadence_spm", "Cadence", "steps/min"), ("trunk_lean_deg", "Trunk lean while walking", "deg")),
+    "lift": (("reba_worst", "REBA score, worst moment (lower is better)", "score"),
+             ("rep_count", "Repetitions", "count")),
+    "stretch": (("seconds_in_form", "Seconds held in good form", "s"), ("reps_done", "Repetitions done", "count")),
+    "sit": (("share_upright", "Share of time sitting upright", "share"),
+            ("trunk_lean_deg", "Trunk lean", "deg")),
+}
+SITTING_UPRIGHT = ("upright",)
+
+
+def trend_metrics(d: Mapping[str, Any]) -> dict[str, Any]:
+    """Numbers the History page plots by default, derived from a report's JSON or a live session."""
+    task = d.get("task")
+    out: dict[str, Any] = {}
+    if task == "stretch":
+        block = d.get("stretch") if isinstance(d.get("stretch"), Mapping) else {}
+        holds = [h for h in block.get("holds") or [] if isinstance(h, Mapping)]
+        if holds or block.get("name"):
+            out["seconds_in_form"] = round(sum(float(h.get("in_form_s") or 0) for h in holds), 1)
+            reps = block.get("reps_per_side") or {}
+            out["reps_done"] = int(sum(v for v in reps.values() if is_number(v)))
+        if block.get("name"):
+            out["stretch_name"] = str(block["name"])
+    elif task == "sit":
+        su = share_upright(d)
+        sitting = d.get("sitting") if isinstance(d.get("sitting"), Mapping) else {}
+        live = d.get("live_session") if isinstance(d.get("live_session"), Mapping) else {}
+        if su is None and live.get("time_in_posture_s"):
+            su = share_upright({"sitting": live})
+        if su is None and sitting.get("posture"):  # a photo: one moment, upright or not
+            su = 1.0 if sitting["posture"] in SITTING_UPRIGHT else 0.0
+        if su is not None:
+            out["share_upright"] = round(su, 3)
+    elif task == "lift":
+        live = d.get("live_session") if isinstance(d.get("live_session"), Mapping) else {}
+        if is_number(live.get("rep_count")):
+            out["rep_count"] = int(live["rep_count"])
+    return out
+
+
+def live_rows(task: str, summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A live session's summary as ``(label, text)`` rows a person reads."""
+    if task == "stretch":
+        rows = stretch_numbers(summary)
+        return rows or [("Stretch", "no stretch was recognised in this session")]
+    if task == "lift":
+        reps = [r for r in summary.get("repetitions") or [] if isinstance(r, Mapping)]
+        rows = [("Repetitions", str(summary.get("rep_count", len(reps))))]
+        cues = Counter(str(r.get("cue")) for r in reps if r.get("cue"))
+        if cues:
+            rows.append(("Most common cue", cues.most_common(1)[0][0]))
+        return rows
+    if task == "sit":
+        rows = []
+        for label, key in (("Time seated", "time_seated_s"), ("Longest stretch of sitting", "longest_bout_s"),
+                           ("Time away or standing", "time_away_s")):
+            if is_number(summary.get(key)):
+                rows.append((label, _duration(float(summary[key]))))
+        times = summary.get("time_in_posture_s") or {}
+        total = sum(v for v in times.values() if is_number(v))
+        if total:
+            rows.append(("How you sat", ", ".join(f"{k} {v / total:.0%}" for k, v in
+                                                  sorted(times.items(), key=lambda kv: -kv[1]) if is_number(v))))
+        if is_number(summary.get("breaks_taken")):
+            rows.append(("Breaks taken", str(int(summary["breaks_taken"]))))
+        return rows
+    return [(k.replace("_", " ").capitalize(), fmt_value(v)) for k, v in summary.items()
+            if isinstance(v, (int, float, str)) and not isinstance(v, bool)]
+
+
+def _duration(s: float) -> str:
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.0f} min"
+
+
+def live_findings(task: str, summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Findings (JSON) of a live session: the main fault of a stretch session, when there was one."""
+    if task != "stretch":
+        return []
+    faults: Counter = Counter()
+    for h in summary.get("holds") or []:
+        for k, v in ((h or {}).get("faults_s") or {}).items():
+            if is_number(v):
+                faults[k] += float(v)
+    if not faults:
+        return []
+    k, v = faults.most_common(1)[0]
+    return [{"id": str(k), "severity": "notice", "value": round(v, 1), "unit": "s", "threshold": None,
+             "time_ranges_s": [], "confidence": 0.5, "message": f"Out of form for {v:.0f} s: {str(k).replace('_', ' ')}.",
+             "advice": ""}]
+
+
+def live_headline(task: str, summary: Mapping[str, Any]) -> str:
+    """One line about a live session for its top line and the History table."""
+    rows = dict(live_rows(task, summary))
+    if task == "stretch":
+        holds = [v for k, v in rows.items() if k.startswith("Holds")]
+        return f"{rows.get('Stretch', 'Stretch session')}: " + ("; ".join(holds) if holds else "no hold recorded") + "."
+    if task == "lift":
+        return f"Live lifting session: {rows.get('Repetitions', '0')} repetitions."
+    if task == "sit":
+        return f"Desk session: seated {rows.get('Time seated', '0 s')}."
+    return "Live session."

@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 
 from posture.landmarks import CONNECTIONS, N_LANDMARKS
+from posture.present import fmt_value
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,109 @@ def draw_panel(rgb: np.ndarray, lines: Sequence[str], corner: str = "top-left", 
     return _text_box(rgb, list(lines), org, fs, style.text_rgb, style, colors)
 
 
+@dataclass(frozen=True)
+class LiveStyle:
+    """The live coach's overlay, made to be read from a mat 3 m away (our choice, checked at 640x480).
+
+    Text heights are shares of the frame height: at 480 px the cue's capitals are about 27 px and the
+    headline's about 21 px, the size of 5 cm letters on a laptop screen seen from 3 m (a visual angle of
+    about 1 degree). White or coloured on an almost opaque black panel, thick strokes.
+    """
+
+    headline_cap_frac: float = 0.045
+    cue_cap_frac: float = 0.058
+    countdown_cap_frac: float = 0.11
+    panel_alpha: float = 0.85
+    in_form_rgb: tuple[int, int, int] = (80, 255, 120)
+    out_of_form_rgb: tuple[int, int, int] = (255, 215, 0)  # yellow reads better than red on black
+    neutral_rgb: tuple[int, int, int] = (255, 255, 255)
+    busy_rgb: tuple[int, int, int] = (255, 140, 0)
+
+
+LIVE_STYLE = LiveStyle()
+
+
+def _scale_for_cap(cap_px: float) -> float:
+    """Hershey simplex font scale whose capital letters are ``cap_px`` tall (22 px at scale 1)."""
+    return max(0.4, cap_px / 22.0)
+
+
+def _wrap(text: str, font_scale: float, thick: int, max_w: int) -> list[str]:
+    """Greedy word wrap to ``max_w`` pixels."""
+    cv2 = _cv2()
+    words, lines, cur = str(text).split(), [], ""
+    for w in words:
+        trial = f"{cur} {w}".strip()
+        if cur and cv2.getTextSize(trial, cv2.FONT_HERSHEY_SIMPLEX, font_scale, thick)[0][0] > max_w:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = trial
+    if cur:
+        lines.append(cur)
+    return lines
+
+
 def draw_live_status(rgb: np.ndarray, headline: str, cue: str | None, in_form: bool | None,
-                     style: RenderStyle = DEFAULT_STYLE) -> np.ndarray:
-    """The live view's banner: headline on top, the one cue below (green in form, red out of form)."""
-    lines = [headline] + ([cue] if cue else [])
-    cue_color = style.text_rgb if in_form is None else (style.ok_rgb if in_form else style.fault_rgb)
-    colors = [style.text_rgb] + ([cue_color] if cue else [])
-    _, fs = _sizes(rgb, style)
-    return _text_box(rgb, lines, (0, 0), fs * 1.1, style.text_rgb, style, colors)
+                     style: RenderStyle = DEFAULT_STYLE, countdown_s: float | None = None, busy: str | None = None,
+                     live: LiveStyle = LIVE_STYLE) -> np.ndarray:
+    """The live view's banner, big enough to read from the floor (see :class:`LiveStyle`).
+
+    Top: the headline (white) and the one cue (green in form, yellow out of form, white when unknown),
+    wrapped to the frame's width. Bottom-right: the seconds left in a hold (``countdown_s``). Bottom-left:
+    a "computer busy" note when feedback lags (``busy``).
+    """
+    cv2 = _cv2()
+    out = _check_rgb(rgb).copy()
+    H, W = out.shape[:2]
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    rows: list[tuple[str, float, int, tuple[int, int, int]]] = []
+    margin = max(4, round(W * 0.015))
+    for text, cap, color in ((headline, live.headline_cap_frac, live.neutral_rgb),
+                             (cue, live.cue_cap_frac, live.neutral_rgb if in_form is None
+                              else (live.in_form_rgb if in_form else live.out_of_form_rgb))):
+        if not text:
+            continue
+        fs = _scale_for_cap(cap * H)
+        thick = max(2, round(fs * 2.2))
+        for ln in _wrap(text, fs, thick, W - 4 * margin)[:3]:
+            rows.append((ln, fs, thick, color))
+    y = margin
+    if rows:
+        heights = [cv2.getTextSize(t, font, fs, th)[0][1] for t, fs, th, _ in rows]
+        gaps = [round(h * 0.55) for h in heights]
+        panel_h = sum(heights) + sum(gaps) + 2 * margin
+        y1 = min(H, panel_h + margin)
+        out[:y1] = (out[:y1].astype(np.float32) * (1 - live.panel_alpha)).astype(np.uint8)
+        y = 2 * margin
+        for (t, fs, th, color), h, g in zip(rows, heights, gaps, strict=True):
+            y += h
+            cv2.putText(out, t, (2 * margin, y), font, fs, color, th, cv2.LINE_AA)
+            y += g
+    if countdown_s is not None and np.isfinite(countdown_s):
+        text = f"{max(0, int(np.ceil(countdown_s)))} s"
+        fs = _scale_for_cap(live.countdown_cap_frac * H)
+        th = max(3, round(fs * 2.5))
+        (tw, tht), base = cv2.getTextSize(text, font, fs, th)
+        x0, y0 = W - tw - 4 * margin, H - tht - base - 4 * margin
+        roi = out[y0:H - margin, x0:W - margin].astype(np.float32)
+        out[y0:H - margin, x0:W - margin] = (roi * (1 - live.panel_alpha)).astype(np.uint8)
+        cv2.putText(out, text, (x0 + margin, H - base - 2 * margin - margin), font, fs, live.neutral_rgb, th,
+                    cv2.LINE_AA)
+    if busy:
+        fs = _scale_for_cap(live.headline_cap_frac * H * 0.8)
+        th = max(2, round(fs * 2))
+        lines = _wrap(busy, fs, th, W // 2)[:2]
+        hs = [cv2.getTextSize(t, font, fs, th)[0][1] for t in lines]
+        y0 = H - sum(hs) - len(lines) * margin - 2 * margin
+        out[y0:H - margin, margin:W // 2 + 2 * margin] = (
+            out[y0:H - margin, margin:W // 2 + 2 * margin].astype(np.float32) * (1 - live.panel_alpha)).astype(np.uint8)
+        yy = y0 + margin
+        for t, h in zip(lines, hs, strict=True):
+            yy += h
+            cv2.putText(out, t, (2 * margin, yy), font, fs, live.busy_rgb, th, cv2.LINE_AA)
+            yy += margin
+    return out
 
 
 def annotate_frame(rgb: np.ndarray, xy_px: np.ndarray | None, visibility: np.ndarray | None = None,
@@ -159,7 +255,7 @@ def annotate_frame(rgb: np.ndarray, xy_px: np.ndarray | None, visibility: np.nda
     for label, value, unit, flagged in values:
         if value is None or not np.isfinite(value):
             continue
-        lines.append(f"{label}: {value:.0f} {unit}".rstrip())
+        lines.append(f"{label}: {fmt_value(value, unit)}")
         flags.append(bool(flagged))
     if lines:
         out = draw_panel(out, lines, "top-left", flags, style)
