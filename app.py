@@ -27,6 +27,7 @@ page = st.navigation([
     st.Page(PAGES / "stretch.py", title="Stretch coach", icon=":material/self_improvement:", url_path="stretch"),
     st.Page(PAGES / "sit.py", title="Sit", icon=":material/chair:", url_path="sit"),
     st.Page(PAGES / "history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page(PAGES / "batch.py", title="Batch", icon=":material/table_view:", url_path="batch"),
     st.Page(PAGES / "about.py", title="About", icon=":material/info:", url_path="about"),
 ])
 # Which page the previous run showed: the webcam pages use it to tell a real page change
