@@ -97,7 +97,7 @@ def check_output_path(path: str | os.PathLike[str], what: str = "output") -> Pat
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
     if p.is_dir():
-        raise OutputPathError(f"{p}: is a folder; give a file name for the {what}, e.g. {p / ('report' + p.suffix)}")
+        raise OutputPathError(f"{p}: is a folder; give a file name for the {what} (a file inside it, for example)")
     if not parent.is_dir():
         raise OutputPathError(f"{p}: the folder {parent} does not exist; create it first (mkdir -p {parent})")
     if p.exists() and not os.access(p, os.W_OK):
