@@ -78,6 +78,8 @@ def link_findings(report: Report) -> dict[str, Finding | None]:
             if f.id in used or (s.get("unit") and f.unit and f.unit != s.get("unit")):
                 continue
             score = len(mine & _words(f.id, f.threshold))
+            if not f.unit and score < 2:
+                continue  # one shared word and no unit to confirm it: too weak (hip_height is not hip_sway)
             if (isinstance(thr, (int, float)) and isinstance(f.threshold, (int, float)) and np.isfinite(float(thr))
                     and abs(float(thr) - float(f.threshold)) < 1e-9):
                 score += 2

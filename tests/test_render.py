@@ -129,3 +129,23 @@ def test_av_frame_round_trip_keeps_timing():
     out = video_frame_from_rgb(np.ones((48, 64, 3), np.uint8), like=src)
     assert out.pts == 1234 and out.time_base == Fraction(1, 90000)
     assert encode_jpeg(np.zeros((8, 8, 3), np.uint8))[:3] == b"\xff\xd8\xff"
+
+
+def test_overlay_and_csv_agree_and_read_like_the_cards(seq):
+    """Before: the overlay said "Hip height above the floor: 0 fraction of height" where the CSV had 0.40."""
+    from posture.export import frames_table
+    from posture.io.annotate import overlay_at
+    from posture.present import fmt_value
+    from tests.test_app_fakes import fake_report
+
+    rep = fake_report(seq)
+    t = np.asarray(seq.timestamps_s)
+    rep.series["hip_height"] = {"time_s": t, "values": np.full(t.size, 0.4), "unit": "fraction of height",
+                                "label": "Hip height above the floor"}
+    k = 30
+    ov = overlay_at(rep, float(t[k]))
+    label, value, unit, _ = next(v for v in ov.values if v[0] == "Hip height above the floor")
+    row = frames_table(seq, rep).iloc[k]
+    assert value == pytest.approx(row["hip_height_fraction_of_height"])
+    assert fmt_value(value, unit) == "40% of your height"
+    assert "Slouching" in ov.faults  # plain finding names on the video, as on the cards

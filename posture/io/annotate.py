@@ -53,7 +53,10 @@ def landmarks_for_finding(finding_id: str) -> tuple[int, ...]:
 
 
 def pretty_id(finding_id: str) -> str:
-    return finding_id.replace("_", " ").capitalize()
+    """A finding's plain name, as the finding cards write it."""
+    from posture.present import finding_title
+
+    return finding_title(finding_id)
 
 
 @dataclass(frozen=True)
@@ -84,13 +87,23 @@ def overlay_at(report: Report, t: float, max_values: int = 4) -> Overlay:
     if report.video.is_image:
         active = [f for f in report.findings if f.flagged]
     active_ids = {f.id for f in active}
+    from posture.plots import link_findings
+
+    links = link_findings(report)
+    # measures that were judged first (those with a finding), never those whose finding was not assessed
+    names = sorted((n for n in report.series if not (links.get(n) and links[n].severity == "not_assessed")),
+                   key=lambda n: links.get(n) is None)
     values = []
-    for name, s in list(report.series.items())[:max_values]:
+    for name in names:
+        s = report.series[name]
         v = _value_at(s, t)
         if not np.isfinite(v):
             continue
-        flagged = bool(s.get("finding") in active_ids) or name in active_ids
+        f = links.get(name)
+        flagged = bool(f is not None and f.id in active_ids) or name in active_ids
         values.append((str(s.get("label") or name), v, str(s.get("unit") or ""), flagged))
+        if len(values) >= max_values:
+            break
     highlight: list[int] = []
     for f in active:
         highlight.extend(landmarks_for_finding(f.id))
