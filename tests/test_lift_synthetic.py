@@ -79,9 +79,11 @@ def test_hands_far_from_body_in_cm_with_height():
 
 
 def test_hips_rising_first_is_flagged():
-    seq, _ = synthetic_lift(trunk_deg=45, knee_deg=100, hips_first_deg=25)
+    # a 35 deg tip peaks briefly (half a sine over half the ascent); held for 0.2 s it reads 0.7-1.0 of the peak
+    seq, _ = synthetic_lift(trunk_deg=45, knee_deg=100, hips_first_deg=35)
     r = analyze_lift(seq, AnalyzeOptions())
     assert _sev(r, "hips_rise_first") in ("notice", "warning")
+    assert 0.7 * 35 <= r.finding("hips_rise_first").value <= 35
     plain, _ = synthetic_lift(trunk_deg=45, knee_deg=100)
     assert _sev(analyze_lift(plain, AnalyzeOptions()), "hips_rise_first") == "ok"
 

@@ -173,14 +173,14 @@ def _niosh_block(kin: LiftKinematics, reps: list[Repetition], options: AnalyzeOp
         assumptions.append("lifting duration not given: 1 hour (short duration) assumed")
     per_rep = []
     for r in complete:
-        h_o = kin.hand_to_ankles_px[r.liftoff] * cm_per_px
+        h_o = kin.hand_to_ankles_px[r.origin_frame] * cm_per_px
         h_d = kin.hand_to_ankles_px[r.end] * cm_per_px
         # hands a little below the floor line are landmark noise: V is at least 0
-        v_o = max(0.0, float(kin.hand_height_px[r.liftoff] * cm_per_px))
+        v_o = max(0.0, float(kin.hand_height_px[r.origin_frame] * cm_per_px))
         v_d = max(0.0, float(kin.hand_height_px[r.end] * cm_per_px))
         if not np.isfinite([h_o, h_d, v_o, v_d]).all():
             continue
-        a_o = abs(float(np.nan_to_num(kin.twist_deg[r.liftoff])))
+        a_o = abs(float(np.nan_to_num(kin.twist_deg[r.origin_frame])))
         a_d = abs(float(np.nan_to_num(kin.twist_deg[r.end])))
         d = abs(v_d - v_o)
         origin = niosh.lifting_index(options.load_kg, h_o, v_o, d, a_o, freq, dur, options.coupling)
@@ -272,6 +272,7 @@ def analyze_lift(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
             "start": {"frame": int(fi[r.start]), "time_s": float(t[r.start])},
             "bottom": {"frame": int(fi[r.bottom]), "time_s": float(t[r.bottom])},
             "liftoff": {"frame": int(fi[r.liftoff]), "time_s": float(t[r.liftoff])},
+            "origin": {"frame": int(fi[r.origin_frame]), "time_s": float(t[r.origin_frame])},
             "end": {"frame": int(fi[r.end]), "time_s": float(t[r.end])},
             "style": _rep_style(m, g, params),
             "depth_fraction_of_height": r.depth_frac,

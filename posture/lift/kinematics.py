@@ -90,7 +90,7 @@ class LiftKinematics:
     floor_y_px: float
     shoulder_height_px: np.ndarray  # shoulder centre above the floor line
     hip_height_px: np.ndarray
-    hand_height_px: np.ndarray
+    hand_height_px: np.ndarray  # the load hand (see _load_hand) above the floor line
     trunk_lean_deg: np.ndarray  # hip->shoulder from vertical, positive forward (side view: signed)
     trunk_side_lean_deg: np.ndarray  # front view: sideways lean from vertical, unsigned
     knee_flexion_deg: np.ndarray  # near-side knee (far side where the near one is hidden)
@@ -98,7 +98,7 @@ class LiftKinematics:
     neck_flexion_deg: np.ndarray  # shoulder->ear line relative to the trunk, positive forward (proxy)
     upper_arm_flexion_deg: np.ndarray  # relative to the trunk, positive forward
     elbow_flexion_deg: np.ndarray
-    hand_to_ankles_px: np.ndarray  # horizontal distance of the hands from the mid-ankle point (side view)
+    hand_to_ankles_px: np.ndarray  # horizontal distance of the load hand from the mid-ankle point (side view)
     shoulder_to_midfoot_px: np.ndarray  # shoulder centre ahead (+) of the mid-foot along the facing direction
     foot_pitch_deg: np.ndarray  # near foot, heel->toe line above horizontal; decreases when the heel lifts
     ankle_spacing_px: np.ndarray  # front view: distance between the ankles
@@ -151,6 +151,23 @@ def estimate_body_height_px(seq: PoseSequence) -> float:
     return float(sum(parts) / ANKLE_TO_EAR_FRACTION)
 
 
+def _load_hand(seq: PoseSequence, ankle_mid: np.ndarray, min_visibility: float) -> np.ndarray:
+    """(n, 2) the hand that holds the load: each hand is the mean of its wrist and index finger; of the visible
+    hands, the one farther ahead of the ankles (one hand picking a small object up reaches while the other rests
+    on a thigh; with a box or a bar both hands are about as far and it makes no difference)."""
+    xy, vis = seq.xy_px, seq.visibility
+    sides = []
+    for w, i in ((L.LEFT_WRIST, L.INDEX["left_index"]), (L.RIGHT_WRIST, L.INDEX["right_index"])):
+        h = _nanmean0(np.stack([xy[:, w], xy[:, i]]), axis=0)
+        seen = np.maximum(vis[:, w], vis[:, i]) >= min_visibility
+        sides.append((h, seen))
+    (hl, sl), (hr, sr) = sides
+    dl, dr = np.abs(hl[:, 0] - ankle_mid[:, 0]), np.abs(hr[:, 0] - ankle_mid[:, 0])
+    # prefer visible hands; when neither (or both) is visible, the farther one
+    use_left = np.where(sl != sr, sl, np.nan_to_num(dl, nan=-1.0) >= np.nan_to_num(dr, nan=-1.0))
+    return np.where(use_left[:, None], hl, hr)
+
+
 def compute_kinematics(seq: PoseSequence, params: LiftParams = DEFAULT_LIFT,
                        view: ViewEstimate | None = None) -> LiftKinematics:
     """All per-frame signals the checks use (see :class:`LiftKinematics`)."""
@@ -161,9 +178,8 @@ def compute_kinematics(seq: PoseSequence, params: LiftParams = DEFAULT_LIFT,
     sh = midpoint(xy[:, L.LEFT_SHOULDER], xy[:, L.RIGHT_SHOULDER])
     hip = midpoint(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP])
     ear = midpoint(xy[:, L.LEFT_EAR], xy[:, L.RIGHT_EAR])
-    hands = [L.LEFT_WRIST, L.RIGHT_WRIST, L.INDEX["left_index"], L.INDEX["right_index"]]
-    hand = _nanmean0(xy[:, hands].transpose(1, 0, 2), axis=0)
-    ankle = midpoint(xy[:, L.LEFT_ANKLE], xy[:, L.RIGHT_ANKLE])
+    ankle_mid = midpoint(xy[:, L.LEFT_ANKLE], xy[:, L.RIGHT_ANKLE])
+    hand = _load_hand(seq, ankle_mid, mv)
     feet_y = xy[:, [L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX], 1]
     lowest_foot = np.max(np.where(np.isfinite(feet_y), feet_y, -np.inf), axis=1)
     lowest_foot[~np.isfinite(lowest_foot)] = np.nan
@@ -200,7 +216,7 @@ def compute_kinematics(seq: PoseSequence, params: LiftParams = DEFAULT_LIFT,
         upper_arm = np.abs(upper_arm)
     elbow = flexion_deg(xy[:, near["shoulder"]], xy[:, near["elbow"]], xy[:, near["wrist"]])
 
-    hand_to_ankles = np.abs(hand[:, 0] - ankle[:, 0])
+    hand_to_ankles = np.abs(hand[:, 0] - ankle_mid[:, 0])
     midfoot = _nanmean0(np.stack([xy[:, L.LEFT_HEEL], xy[:, L.RIGHT_HEEL], xy[:, L.LEFT_FOOT_INDEX],
                                    xy[:, L.RIGHT_FOOT_INDEX]]), axis=0)
     sh_to_midfoot = facing * (sh[:, 0] - midfoot[:, 0])

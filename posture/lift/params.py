@@ -41,7 +41,11 @@ class LiftParams:
     # ---------------------------------------------------------------- load distance (NIOSH H)
     # Without the user's height, distances are fractions of body height scaled to a 175 cm reference person.
     reference_height_cm: float = 175.0  # our choice, to turn fractions of height into cm-like thresholds
-    arms_raised_deg: float = 60.0  # our choice: upper arm raised beyond this with no load = bodyweight exercise
+    # Upper arm flexion against the trunk at the bottom beyond this with no load given = a bodyweight exercise
+    # (arms held forward), and the load distance is not judged. Our choice, between the loaded lifts of the dev set
+    # (deadlifts 30-42 deg: arms hanging from a bent trunk; pick-ups -14/-6; kettlebell photo 15) and the bodyweight
+    # squats (yuyoujiang 60-72, kaiakol 96-120).
+    arms_raised_deg: float = 50.0
 
     # ---------------------------------------------------------------- REBA
     reba_upright_tolerance_deg: float = 5.0  # our choice: |trunk angle| within this scores "upright"

@@ -32,6 +32,11 @@ class Repetition:
     has_descent: bool
     has_ascent: bool
     depth_frac: float  # how far the shoulders went down, fraction of body height
+    origin: int = -1  # the hands' lowest point before lift-off: the NIOSH origin, hands at the load (-1: liftoff)
+
+    @property
+    def origin_frame(self) -> int:
+        return self.liftoff if self.origin < 0 else self.origin
 
     @property
     def complete(self) -> bool:
@@ -106,7 +111,9 @@ def find_repetitions(kin: LiftKinematics, timestamps_s: np.ndarray,
             band = lo + params.bottom_band_frac * max(top - lo, 1e-9)
             after = np.flatnonzero(h[bottom:end + 1] <= band)
             liftoff = bottom + int(after.max()) if after.size else bottom
+        hands = np.asarray(kin.hand_height_px[start:liftoff + 1], float)
+        origin = start + int(np.nanargmin(hands)) if np.isfinite(hands).any() else liftoff
         reps.append(Repetition(start=int(start), bottom=int(bottom), liftoff=int(liftoff), end=int(end),
                                has_descent=bool(has_descent), has_ascent=bool(has_ascent),
-                               depth_frac=float((top - lo) / body)))
+                               depth_frac=float((top - lo) / body), origin=int(origin)))
     return reps
