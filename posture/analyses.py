@@ -267,6 +267,19 @@ def run_analysis(task: str, seq: PoseSequence, options: AnalyzeOptions = Analyze
     return report
 
 
+def analyze_sequence(seq: PoseSequence, task: str, options: AnalyzeOptions = AnalyzeOptions()) -> Report:
+    """:func:`run_analysis`, with ``task="auto"`` guessing the task from the movement first.
+
+    (For a file, :func:`analyze_file` also re-extracts with the guessed task's masks and subject.)
+    """
+    if task == "auto":
+        from posture.auto import guess_task
+
+        check_sequence(seq)
+        task = guess_task(seq)
+    return run_analysis(task, seq, options)
+
+
 def load_input(path: str | os.PathLike[str], task: str, model_path: str | None = None, progress=None,
                subject: str | None = None, use_cache: bool = True) -> PoseSequence:
     """The subject's sequence from a video, photo or saved landmark file, for ``task`` ("auto" allowed).
