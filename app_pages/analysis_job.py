@@ -79,6 +79,7 @@ class AnalysisJob:
         self.problem: Problem | None = None
         self.cancelled = False
         self.duration_s: float | None = None
+        self._src = ""
         self.thread = threading.Thread(target=self._run, name=f"posture-analysis-{task}", daemon=True)
 
     # ------------------------------------------------------------------ page thread
@@ -124,8 +125,13 @@ class AnalysisJob:
             self.problem = Problem("Analysis stopped", f"You stopped the analysis of {self.name}.",
                                    "Press Analyse to start again.")
         except BaseException as e:  # noqa: BLE001 - every failure becomes a plain message on the page
-            log.exception("analysis of %s failed", self.name)
-            self.problem = explain(e, self.name, self.task_title, self.duration_s)
+            from posture.errors import PostureError
+
+            (log.info if isinstance(e, PostureError) else log.exception)("analysis of %s failed: %s", self.name, e)
+            p = explain(e, self.name, self.task_title, self.duration_s)
+            if self._src:  # the user knows their file by its name, not by our temporary copy
+                p = Problem(p.title, p.detail.replace(self._src, self.name), p.advice)
+            self.problem = p
 
     def _analyse(self, data: bytes, options: Any, kind: str, model_path: str, history_path: str | None,
                  save_history: bool) -> dict[str, Any]:
@@ -138,6 +144,7 @@ class AnalysisJob:
         with tempfile.TemporaryDirectory(prefix="posture-app-") as tmp:
             src = Path(tmp) / f"upload{Path(self.name).suffix.lower()}"
             src.write_bytes(data)
+            self._src = str(src)
             self._set("Finding your body in each frame")
             seq = load_input(src, self.task, model_path=model_path, progress=self._progress_fn(
                 "Finding your body in each frame"))

@@ -101,6 +101,8 @@ def chart_names(report: Report) -> list[str]:
     """Series worth a chart, flagged ones first, then the other assessed ones, then plain measurements."""
     if report.video.is_image or report.video.n_frames <= 1:
         return []
+    if report.findings and all(f.severity == "not_assessed" for f in report.findings):
+        return []  # nothing was judged (e.g. a walk on the Lift page): a chart would suggest otherwise
     links = link_findings(report)
     keep = []
     for k, (name, s) in enumerate(report.series.items()):

@@ -308,7 +308,10 @@ def key_numbers(report: Any) -> list[tuple[str, str]]:
         if is_number(v):
             out.append((label, fmt_value(float(v), unit)))
     if task == "stretch":
-        out += stretch_numbers(d.get("stretch"))
+        rows = stretch_numbers(d.get("stretch"))
+        if int((d.get("input") or {}).get("n_frames") or 0) == 1:  # a photo shows the pose, not a hold
+            rows = [r for r in rows if r[0] == "Stretch"]
+        out += rows
     if task == "sit" and isinstance(d.get("sitting"), Mapping) and d["sitting"].get("posture"):
         out.insert(0, ("Posture", str(d["sitting"]["posture"]).replace("_", " ")))
     return out
