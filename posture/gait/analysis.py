@@ -81,12 +81,17 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
     for k, s in enumerate(segments):
         if not s.analysed:
             continue
-        ev = _events_in(s, clean.slice(s.start, s.stop), params)
-        if len(ev.initial_contacts) < 2:
+        # events are found with a little context on both sides (a contact in the first frames of a pass has
+        # its approach there), then only those inside the pass are kept
+        pad = int(round(params.events.context_s * clean.fps))
+        a, b = max(0, s.start - pad), min(n, s.stop + pad)
+        ev = _events_in(s, clean.slice(a, b), params)
+        inside = [e for e in ev.initial_contacts if s.start <= a + e.index < s.stop]
+        if len(inside) < 2:
             segments[k] = replace(s, analysed=False, reason="no walking steps seen (fewer than two foot landings)")
             continue
-        ics += [_shift(e, s.start, k) for e in ev.initial_contacts]
-        tos += [_shift(e, s.start, k) for e in ev.toe_offs]
+        ics += [_shift(e, a, k) for e in inside]
+        tos += [_shift(e, a, k) for e in ev.toe_offs if s.start <= a + e.index < s.stop]
         for f, c in ev.foot_confidence.items():
             foot_conf[f].append(c)
         gait_info.append({"pass": k, "start_frame": int(clean.frame_index[s.start]), "method": ev.method,
@@ -146,8 +151,11 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
         "heel_height_right_px": {"time_s": t, "values": heel_h["right"], "unit": "px", "label": "Right heel height",
                                  "threshold": None},
     }
+    view = overall_view(segments)
+    if view == "unknown" and n:  # nothing analysed (too small, too short): still say where the camera stood
+        view = vt.overall() if vt.overall() in ("side", "front", "back", "mixed") else "unknown"
     return Report(
-        task="walk", video=seq.video, view=overall_view(segments),
+        task="walk", video=seq.video, view=view,
         segments=[s.to_dict(clean) for s in segments],
         events={"initial_contacts": [e.to_dict() for e in ics], "toe_offs": [e.to_dict() for e in tos]},
         metrics=metrics, findings=findings,

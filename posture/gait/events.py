@@ -19,6 +19,7 @@ All functions take a *cleaned* :class:`~posture.sequence.PoseSequence` (see
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -156,12 +157,13 @@ def _swings(h: np.ndarray, high: float, low: float, min_frames: int) -> list[tup
     return out
 
 
-def _peaks(x: np.ndarray, distance: int, prominence: float) -> np.ndarray:
+def _peaks(x: np.ndarray, distance: int, prominence: float, edge: int = 0) -> np.ndarray:
     """Indices of local maxima in a NaN-containing signal, run by finite run.
 
     A peak near the start or end of a run (the walker entering the picture, a pass beginning) has no valley
-    on that side; there its prominence is measured on the other side only, so a contact seen just after the
-    walker appears still counts.
+    on that side; there its prominence is measured on the other side only. But a peak needs at least
+    ``edge`` samples on both sides inside its run: one found in the very first frames after the walker
+    appears would come and go with the frame rate.
     """
     out = []
     for s, e in true_runs(np.isfinite(x)):
@@ -173,6 +175,8 @@ def _peaks(x: np.ndarray, distance: int, prominence: float) -> np.ndarray:
             continue
         prom, lb, rb = peak_prominences(seg, p)
         for q, pr, a, b in zip(p, prom, lb, rb, strict=True):
+            if q < edge or q > len(seg) - 1 - edge:
+                continue
             if a == 0 and not (seg[:q] > seg[q]).any():
                 pr = seg[q] - seg[q:b + 1].min()
             elif b == len(seg) - 1 and not (seg[q + 1:] > seg[q]).any():
@@ -373,9 +377,10 @@ def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = D
     trail = np.fmax(-tf["left"], -tf["right"])
     min_dist = max(1, int(round(params.min_step_time_s * fs)))
     prom = params.min_contact_prominence_leg
-    ic_idx = [int(i) for i in _peaks(lead, min_dist, prom) if lead[int(i)] > params.min_contact_ahead_leg]
+    edge = int(math.ceil(params.min_peak_context_s * fs))
+    ic_idx = [int(i) for i in _peaks(lead, min_dist, prom, edge) if lead[int(i)] > params.min_contact_ahead_leg]
     ic_idx, n_dup = _dedupe(sorted(ic_idx), np.nan_to_num(lead, nan=-9.0), fs, params)
-    to_idx = [int(i) for i in _peaks(trail, min_dist, prom) if trail[int(i)] > 0]
+    to_idx = [int(i) for i in _peaks(trail, min_dist, prom, edge) if trail[int(i)] > 0]
     to_idx, _ = _dedupe(sorted(to_idx), np.nan_to_num(trail, nan=-9.0), fs, params)
 
     near_foot = "right" if facing > 0 else "left"

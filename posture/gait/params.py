@@ -24,9 +24,9 @@ class ViewParams:
     # camera sees the step, i.e. a side view. Our choice, halfway in the gap between the two groups.
     side_min_step_swing: float = 0.6
     frontal_max_step_swing: float = 0.35  # our choice: below this, an oblique-wide walker walks toward/away
-    # posture.view needs a width ratio of 0.75 for front/back; walkers seen square on measure 0.59-0.70 (their
-    # arms hang by the trunk, so only the shoulders count). With no step swing we accept 0.5 as front/back for
-    # walking: our choice, reported to the lead (issue 10) as a threshold of the shared classifier to revisit.
+    # An oblique frame (posture.view) with no step swing and a pixel width ratio of at least 0.5 walks toward
+    # or away from the camera: walkers seen square on measure 0.59-0.70. Our choice; since posture.view reads
+    # the yaw from the world landmarks it rarely leaves a front/back walking frame oblique.
     frontal_min_width_ratio: float = 0.5
     step_swing_window_s: float = 1.2  # our choice: about one stride at 100 steps/min
     min_segment_s: float = 1.0  # our choice: shorter than about one stride cannot give a gait cycle
@@ -54,8 +54,10 @@ class EventParams:
     landing_speed_fraction: float = 0.2  # contact = heel descent speed below this share of its peak descent speed
     min_contact_prominence_leg: float = 0.1  # our choice: the leading heel must come forward by 10% of a leg length
     min_contact_ahead_leg: float = 0.1  # our choice: at a contact the heel is ahead of the pelvis (~0.3-0.4 legs)
-    duplicate_step_fraction: float = 0.5  # our choice: two contacts closer than half the pass's median step are one
+    duplicate_step_fraction: float = 0.6  # our choice: contacts closer than 0.6 of the pass's median step are one
     missed_step_fraction: float = 1.6  # our choice: a gap over 1.6 median steps hides a missed contact (not a step)
+    min_peak_context_s: float = 0.1  # our choice: a contact needs this much tracked walking before and after it
+    context_s: float = 0.3  # our choice: events are searched with this much context around a pass
     stride_step_tolerance: float = 0.15  # our choice: median stride must be 2 x median step within 15%
     near_foot_confidence: float = 0.9  # our choice: events of the foot nearest the camera
     far_foot_confidence: float = 0.7  # our choice: the far foot is partly hidden; MediaPipe guesses it more often

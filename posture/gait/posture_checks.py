@@ -49,29 +49,34 @@ def hip_width_px(xy_px: np.ndarray) -> np.ndarray:
     return np.linalg.norm(xy_px[..., L.LEFT_HIP, :] - xy_px[..., L.RIGHT_HIP, :], axis=-1)
 
 
-def _running_mean(x: np.ndarray, window: int) -> np.ndarray:
-    """Centred running mean ignoring NaN, same length (edges use the frames available)."""
+def _running_mean(x: np.ndarray, window: int, whole: bool = False) -> np.ndarray:
+    """Centred running mean ignoring NaN, same length. With ``whole``, NaN wherever the window is not
+    complete (clip edges, gaps): a truncated window would not cancel a drift."""
     x = np.asarray(x, float)
     ok = np.isfinite(x)
-    k = np.ones(max(int(window), 1))
+    w = max(int(window), 1)
+    k = np.ones(w)
     num = np.convolve(np.where(ok, x, 0.0), k, mode="same")
     den = np.convolve(ok.astype(float), k, mode="same")
     with np.errstate(invalid="ignore", divide="ignore"):
         out = num / den
     out[~ok] = np.nan
+    if whole:
+        out[den < w - 0.5] = np.nan
     return out
 
 
 def pelvis_sway_ratio(xy_px: np.ndarray, window_frames: int) -> np.ndarray:
     """(n,) lateral pelvis offset from its running mean over ``window_frames`` (about one stride), in hip widths.
 
-    Image-x only, so it suits front and back views; the running mean removes slow drift (walking off-centre)
-    and the hip width is averaged over the same window, so a walker who grows or shrinks in the image keeps
-    the same scale.
+    Image-x only, so it suits front and back views. A centred mean over one whole stride cancels both the
+    stride's own sway and any steady drift (walking off-centre, a panning camera); frames whose window is not
+    complete are NaN, because a truncated window would not cancel the drift. The hip width is averaged over
+    the same window, so a walker who grows or shrinks in the image keeps the same scale.
     """
     x = _centre(xy_px, L.LEFT_HIP, L.RIGHT_HIP)[..., 0]
     width = _running_mean(hip_width_px(xy_px), window_frames)  # per frame: the walker may approach or recede
-    return (x - _running_mean(x, window_frames)) / width
+    return (x - _running_mean(x, window_frames, whole=True)) / width
 
 
 def pelvic_obliquity_deg(xy_px: np.ndarray) -> np.ndarray:

@@ -12,8 +12,8 @@ Per frame:
 - **facing** (side views): where the nose points (ahead of the ears), else where the toes point, from the
   shared classifier, smoothed by a running majority. The walking direction is the facing, not the image
   motion, so a camera that pans to follow the walker changes nothing.
-- **usable**: the person found, the key landmarks (nose, shoulders, hips, knees, ankles, heels, toes) inside
-  the image and visible, and the body at least ``min_body_px`` tall (smaller walkers are gated, not guessed).
+- **usable**: the person found, the key landmarks (shoulders, hips, knees, ankles, heels, toes) inside the
+  image and visible, and the body at least ``min_body_px`` tall (smaller walkers are gated, not guessed).
 
 Frames are grouped into segments of one view and, for side views, one facing: a **pass**. A turn changes the
 facing and so ends a pass; the frames of the turn itself (oblique, back or unclear) belong to no pass and
@@ -36,7 +36,9 @@ from posture.geometry import midpoint, nan_median
 from posture.sequence import PoseSequence
 from posture.view import ViewTrack, classify_views
 
-KEY_POINTS = (L.NOSE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
+# The body parts a walking pass needs in the picture: trunk and legs. The head is not required (a walker
+# whose head leaves the top of the frame still walks); the head checks gate on the ears and eyes themselves.
+KEY_POINTS = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
               L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)
 
 # per-frame view codes
@@ -241,7 +243,7 @@ def find_segments(seq: PoseSequence, params: ViewParams = DEFAULT_GAIT.view,
             continue
         if v == 1:
             segs.append(Segment(a, b, "unknown", 0.0, "unknown", False,
-                                "whole body not visible (cut off by the frame edge or hidden)"))
+                                "body not fully visible (trunk or legs cut off by the frame edge, or hidden)"))
             continue
         if v == 2:
             segs.append(Segment(a, b, "unknown", 0.0, "unknown", False,
