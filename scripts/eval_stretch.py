@@ -80,10 +80,10 @@ def evaluate_file(real: Path, rel: str, lab: dict) -> dict:
         "hip_a": leg("hip_flexion_deg", aff), "knee_a": leg("knee_flexion_deg", aff),
         "hip_b": leg("hip_flexion_deg", oth), "knee_b": leg("knee_flexion_deg", oth),
         "add_a": leg("thigh_adduction_deg", aff), "ankle_knee_a": leg("ankle_to_opposite_knee_ratio", aff),
-        "shoulder_roll": _med(m["shoulder_roll_deg"][rows]) if "shoulder_roll_deg" in m else None,
+        "shoulder_roll": _med(m["trunk_twist_deg"][rows]) if "trunk_twist_deg" in m else None,
     }
     return {"file": rel, "label": want, "side_label": lab.get("side"), "result": name, "side": side, "score": score,
-            "confidence": rec.get("confidence"), "right": right, "setup": block.get("setup_seen"),
+            "confidence": rec.get("confidence"), "right": right, "setup": (block.get("setup_seen") or {}).get("id"),
             "holds": len(block.get("holds", [])), "leg_a": aff, "angles": angles,
             "reason": rec.get("reason")}
 
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
 
     hdr = (f"{'file':36s} {'label':20s} {'result':20s} {'side':5s} {'score':>5s} {'conf':>5s} {'ok':>3s} "
            f"{'setup':14s} {'trunk':>5s} {'front':>5s} {'hipA':>5s} {'kneeA':>5s} {'hipB':>5s} {'kneeB':>5s} "
-           f"{'addA':>5s} {'ank/k':>5s} {'shRot':>5s} {'holds':>5s}")
+           f"{'addA':>5s} {'ank/k':>5s} {'twist':>5s} {'holds':>5s}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:

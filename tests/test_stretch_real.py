@@ -68,3 +68,20 @@ def test_assisted_knee_flexion_is_not_a_knee_to_chest_and_the_advice_says_why():
     f = rep.finding("out_of_form")
     assert f.severity == "not_assessed" and "Hug the knee closer to your chest" in f.reason
     assert rep.view == "side"
+
+
+@pytest.mark.parametrize("name", ["supine_straight_leg_raise.mp4", "supine_knee_bend.mp4"])
+def test_new_non_stretch_exercises_are_not_called_one_of_our_stretches(name):
+    """Issue 13: a straight-leg raise and a heel slide are not our stretches (labels: null)."""
+    assert real_labels("stretch")[name]["stretch"] is None
+    rep = analyze_stretch(real_sequence(f"stretch/{name}"), AnalyzeOptions())
+    assert rep.to_dict()["stretch"]["name"] is None
+    assert rep.finding("stretch_recognised").severity == "not_assessed"
+
+
+def test_lying_stretches_keep_shoulders_and_hips_parallel():
+    """The twist angle that tells a lying twist from the piriformis stretch stays inside its key band (30 deg) on the
+    seed's lying stretches."""
+    for name in ("freeexdb_Ankle_On_The_Knee_1.jpg", "freeexdb_One_Knee_To_Chest_1.jpg"):
+        rep = analyze_stretch(real_sequence(f"stretch/{name}"), AnalyzeOptions())
+        assert rep.to_dict()["stretch"]["name"] is not None

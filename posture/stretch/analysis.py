@@ -8,21 +8,32 @@ webcam would, and turn its holds and form flags into findings.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from posture.analyses import AnalyzeOptions
+from posture.checks import Evidence, evaluate, gate_frames, not_assessed_finding
 from posture.cleanup import clean_for_analysis
 from posture.live import run_offline
-from posture.report import Finding, Report, not_assessed, provenance_block, time_ranges
+from posture.report import Finding, Report, provenance_block, time_ranges
 from posture.sequence import PoseSequence
 from posture.signals import true_runs
 from posture.stretch.angles import UNITS, measures_of, resolve_side
 from posture.stretch.coach import DEFAULT_COACH, CoachParams, StretchCoach
-from posture.stretch.recognise import recognise_series, rolling_median, rolling_stats, view_of, view_width_ratio
+from posture.stretch.recognise import (
+    recognise_series,
+    rolling_median,
+    rolling_stats,
+    setup_references,
+    view_of,
+    view_width_ratio,
+)
 from posture.stretch.reference import Reference, load_all, load_reference, pose_phrase
+from posture.stretch.specs import STRETCH_SPECS, for_reference
+from posture.view import classify_views
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,14 @@ def analyze_stretch(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(
         refs = load_all()
         name, seconds = recognise_file(clean, refs, coach_params)
         ref = refs.get(name) if name else None
+    setup_seen = None
+    if picked is None and ref is None:
+        # not in any stretch: was the person in a stretch's set-up position (and needs the last step)?
+        all_refs = load_all()
+        sid, sec = recognise_file(clean, setup_references(all_refs), coach_params)
+        if sid is not None:
+            setup_seen = {"id": sid, "name": all_refs[sid].name, "seconds": round(float(sec.get(sid, 0.0)), 2),
+                          "cue": all_refs[sid].setup_cue}
 
     ratio = view_width_ratio(clean.xy_px)
     views = view_of(ratio, coach_params.recognise)
@@ -98,6 +117,7 @@ def analyze_stretch(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(
     if ref is not None and block["name"] is None:
         block.update(name=ref.id if picked else None, target_reps_per_side=ref.reps_per_side, hold_target_s=ref.hold_s)
     block["recognised_seconds"] = {k: round(v, 2) for k, v in seconds.items()}
+    block["setup_seen"] = setup_seen
     block["picked_by_user"] = picked is not None
     t = clean.timestamps_s
     in_pose = np.array([bool(s.values.get("in_pose")) for s in statuses]) if statuses else np.zeros(clean.n_frames, bool)
@@ -149,87 +169,97 @@ def analyze_stretch(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(
 def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, in_pose: np.ndarray,
               out_form: np.ndarray, failing: list[tuple[str, ...]], statuses: list, params: StretchReportParams,
               coach: CoachParams) -> list[Finding]:
+    """The four stretch findings, each graded by the check layer from what the coach measured over the file."""
     ids = ("stretch_recognised", "hold_too_short", "reps_incomplete", "out_of_form")
+    specs = {i: (for_reference(i, ref) if ref is not None else STRETCH_SPECS[i]) for i in ids}
     if ref is None:
         reason = ("no stretch was recognised: film from the side with the whole body in view"
                   if view in ("side", "mixed", "unknown") else
                   "the camera sees the person from the front or back; the stretches are judged from the side")
-        return [not_assessed(i, reason) for i in ids]
+        setup = block.get("setup_seen")
+        if setup:
+            reason = (f"no stretch was recognised; you were in the set-up position of {pose_phrase(setup['name'])} "
+                      f"for {setup['seconds']:.0f} s: {setup['cue']}")
+        return [not_assessed_finding(specs[i], reason) for i in ids]
     t = seq.timestamps_s
-    out: list[Finding] = []
     is_photo = seq.n_frames == 1
-    if not in_pose.any():
-        reason = f"no frame matched {pose_phrase(ref.name)} closely enough to judge it"
+    views = classify_views(seq)
+    gate = gate_frames(specs["stretch_recognised"], seq, views, mask=in_pose,
+                       mask_reason=f"no frame matched {pose_phrase(ref.name)} closely enough to judge it")
+    judged_pose = gate.usable
+    if not judged_pose.any():
+        reason = gate.reason or f"no frame matched {pose_phrase(ref.name)} closely enough to judge it"
         cues = Counter(s.cue for s in statuses if s.cue)
         if cues:
             reason += f" (most common advice: {cues.most_common(1)[0][0]})"
-        return [not_assessed(i, reason) for i in ids]
-    score = block.get("score") or 0.0
+        return [not_assessed_finding(specs[i], reason) for i in ids]
+    out: list[Finding] = []
+    scores = np.array([float(s.values.get("score") or 0.0) for s in statuses]) if statuses else np.zeros(len(t))
     side_txt = f" ({block['side']} side)" if block.get("side") else ""
-    out.append(Finding("stretch_recognised", "ok", value=round(float(score), 3), unit="score",
-                       threshold=coach.recognise.min_score,
-                       time_ranges_s=tuple(time_ranges(in_pose, t)), confidence=float(min(max(score, 0.0), 1.0)),
-                       message=f"Seen: {ref.name}{side_txt}.", advice=""))
+    score = float(block.get("score") or 0.0)
+    f = evaluate(specs["stretch_recognised"], Evidence(
+        samples=np.where(judged_pose, scores, np.nan), quality=gate.quality, value=score,
+        ranges_s=tuple(time_ranges(judged_pose, t)), context={"stretch": ref.name, "side_txt": side_txt}))
+    if f.severity != "not_assessed":  # how sure the recognition is: its score (as before the check layer)
+        f = dataclasses.replace(f, confidence=round(float(min(max(score, 0.0), 1.0)), 3))
+    out.append(f)
     holds = block["holds"]
     if is_photo:
-        out.append(not_assessed("hold_too_short", "a photo has no duration: film the whole hold to time it"))
-        out.append(not_assessed("reps_incomplete", "a photo has no duration: film the whole session to count repetitions"))
+        out.append(not_assessed_finding(specs["hold_too_short"], "a photo has no duration: film the whole hold to time it"))
+        out.append(not_assessed_finding(specs["reps_incomplete"],
+                                        "a photo has no duration: film the whole session to count repetitions"))
     else:
-        short = [h for h in holds if not h["completed"]]
         if not holds:
-            out.append(not_assessed("hold_too_short", f"no hold lasted {coach.min_hold_s:.0f} s or more"))
-        elif short:
-            worst = min(short, key=lambda h: h["in_form_s"])
-            out.append(Finding(
-                "hold_too_short", "notice", value=round(worst["in_form_s"], 1), unit="s", threshold=ref.hold_s,
-                time_ranges_s=tuple((h["start_s"], h["end_s"]) for h in short), confidence=0.8,
-                message=f"{len(short)} of {len(holds)} holds had less than {ref.hold_s:.0f} s in good form "
-                        f"(shortest: {worst['in_form_s']:.0f} s).",
-                advice=f"Hold each stretch for {ref.hold_s:.0f} seconds in good form, breathing slowly; "
-                       "only the time in good form counts."))
+            out.append(not_assessed_finding(specs["hold_too_short"], f"no hold lasted {coach.min_hold_s:.0f} s or more"))
         else:
-            out.append(Finding("hold_too_short", "ok", value=round(min(h["in_form_s"] for h in holds), 1), unit="s",
-                               threshold=ref.hold_s, confidence=0.8, message="Every hold reached the target time."))
+            spec = specs["hold_too_short"]
+            short = [h for h in holds if not h["completed"]]
+            in_form = np.array([h["in_form_s"] for h in holds], float)
+            ctx = {"n_short": len(short), "notice_s": ref.hold_s}
+            fh = evaluate(spec, Evidence(samples=in_form, quality=0.8, context=ctx,
+                                         ranges_s=tuple((h["start_s"], h["end_s"]) for h in short)))
+            out.append(dataclasses.replace(fh, advice=fh.advice.format(**ctx) if fh.advice else ""))
         reps = block.get("reps_per_side", {})
-        missing = {s: ref.reps_per_side - n for s, n in reps.items() if n < ref.reps_per_side}
-        if missing:
+        spec = specs["reps_incomplete"]
+        if reps:
             txt = ", ".join(f"{s}: {reps[s]} of {ref.reps_per_side}" for s in reps)
-            out.append(Finding(
-                "reps_incomplete", "notice", value=float(min(reps.values())), unit="reps", threshold=float(ref.reps_per_side),
-                confidence=0.7, message=f"Completed repetitions per side: {txt}.",
-                advice=f"Do {ref.reps_per_side} repetition{'s' if ref.reps_per_side > 1 else ''} of {ref.hold_s:.0f} s "
-                       f"on {'each side' if ref.sided else 'the stretch'}."))
+            ctx = {"reps_txt": txt}
+            fr = evaluate(spec, Evidence(samples=np.array([float(v) for v in reps.values()]),
+                                         value=float(min(reps.values())), quality=0.7, context=ctx))
+            adv = spec.advice.format(target=ref.reps_per_side, plural="s" if ref.reps_per_side > 1 else "",
+                                     hold=ref.hold_s, where="each side" if ref.sided else "the stretch")
+            out.append(dataclasses.replace(fr, advice=adv if fr.flagged else ""))
         else:
-            out.append(Finding("reps_incomplete", "ok", value=float(min(reps.values())) if reps else 0.0, unit="reps",
-                               threshold=float(ref.reps_per_side), confidence=0.7, message="All repetitions done."))
-    judged = in_pose & np.array([s.in_form is not None for s in statuses])
+            out.append(not_assessed_finding(spec, "no repetition was found"))
+    judged = judged_pose & np.array([s.in_form is not None for s in statuses])
+    spec = specs["out_of_form"]
+    if is_photo:
+        spec = dataclasses.replace(spec, warning=None)  # one moment: a notice at most
     if not judged.any():
         reasons = [s.values.get("reason") for s in statuses if s.values.get("reason")]
-        out.append(not_assessed("out_of_form", reasons[0] if reasons else "form could not be judged"))
+        out.append(not_assessed_finding(spec, reasons[0] if reasons else "form could not be judged"))
         return out
     share = float(out_form[judged].mean())
     fault_counts = Counter(f[0] for f in failing if f)
-    if share > params.out_of_form_notice_share or (is_photo and share > 0):
+    ctx: dict = {"angle_words": "-", "angle_value": float("nan"), "angle_unit": "", "angle_target": 0.0,
+                 "angle_tolerance": 0.0, "angle_cue": ""}
+    if fault_counts:
         angle = fault_counts.most_common(1)[0][0]
-        spec = ref.angle(angle)
+        a = ref.angle(angle)
         vals = np.array([s.values.get("values", {}).get(angle) for s in statuses if s.in_form is False
                          and s.values.get("failing") and s.values["failing"][0] == angle], dtype=float)
         med = float(np.nanmedian(vals)) if np.isfinite(vals).any() else float("nan")
-        cue = spec.cue_low if med < spec.target else spec.cue_high
-        sev = "warning" if share > params.out_of_form_warning_share and not is_photo else "notice"
-        unit = UNITS[angle]
-        out.append(Finding(
-            "out_of_form", sev, value=round(med, 1), unit=unit, threshold=f"{spec.target:g} +- {spec.tolerance:g} {unit}",
-            time_ranges_s=tuple(time_ranges(out_form & in_pose, seq.timestamps_s,
-                                            min_duration_s=0.0 if is_photo else params.min_range_s)),
-            confidence=0.6 if "adduction" in angle else 0.8,
-            message=(f"Out of form {share:.0%} of the time in the stretch, mostly {angle.replace('_', ' ')}: "
-                     f"{med:.0f} {unit} against a target of {spec.target:g} +- {spec.tolerance:g}."),
-            advice=cue))
+        ctx = {"angle_words": angle.replace("_", " "), "angle_value": med, "angle_unit": UNITS[angle],
+               "angle_target": a.target, "angle_tolerance": a.tolerance,
+               "angle_cue": a.cue_low if med < a.target else a.cue_high}
         block["out_of_form_angle"] = angle
-    else:
-        out.append(Finding("out_of_form", "ok", value=round(share * 100, 1), unit="%",
-                           threshold=round(params.out_of_form_notice_share * 100, 1), confidence=0.8,
-                           message="Good form: every angle within its tolerance." if is_photo
-                           else "Good form for most of the time in the stretch."))
+    value = 100.0 * share
+    ranges = tuple(time_ranges(out_form & judged, t, min_duration_s=0.0 if is_photo else params.min_range_s))
+    fo = evaluate(spec, Evidence(samples=np.where(judged, 100.0 * out_form, np.nan), quality=gate.quality,
+                                 value=value, ranges_s=ranges, context=ctx))
+    if fo.flagged:
+        fo = dataclasses.replace(fo, advice=ctx["angle_cue"])
+        if "adduction" in str(block.get("out_of_form_angle", "")):  # depth-based angle: less sure
+            fo = dataclasses.replace(fo, confidence=round(min(fo.confidence, 0.6), 3))
+    out.append(fo)
     return out

@@ -40,6 +40,12 @@ Sign conventions (degrees):
   sagittal plane, positive towards the other side of the body ("knee towards the
   opposite shoulder"), negative outwards. Depends on MediaPipe's depth estimate:
   less certain than the image angles.
+- ``trunk_twist_deg``: rotation of the shoulder line against the hip line about the trunk
+  axis (world metres), 0 when shoulders and hips face the same way, 90 when the shoulders
+  are turned square to the hips. Tells a lying twist (knees dropped to one side or the
+  shoulders rotated: 40-90 deg) from the piriformis, figure-four and knee-to-chest
+  stretches, whose chest and pelvis both face the ceiling (dev files: 0-26 deg, 90th
+  percentile). Needs MediaPipe's depth, like the adduction angle.
 - ``ankle_to_opposite_knee_ratio``: image distance from this leg's ankle to the
   other leg's knee, in thigh lengths (about 0 when the ankle rests on the knee).
 """
@@ -59,6 +65,7 @@ LEG_MEASURES: tuple[str, ...] = (
 )
 BODY_MEASURES: tuple[str, ...] = (
     "trunk_tilt_deg", "front_tilt_deg", "trunk_lean_deg", "neck_flexion_deg", "shoulder_flexion_deg", "elbow_flexion_deg",
+    "trunk_twist_deg",
 )
 LEG_PREFIXES: tuple[str, ...] = ("affected", "other", "mean")
 # Every name a reference pose may use, sorted, for error messages.
@@ -186,6 +193,18 @@ def compute_measures(xy_px: np.ndarray, visibility: np.ndarray, world_m: np.ndar
     out["elbow_flexion_deg"] = _nanmean2(*elbow)
 
     world = None if world_m is None else _masked(np.asarray(world_m, float), visibility, params.min_visibility)
+    if world is None:
+        out["trunk_twist_deg"] = np.full(n, np.nan)
+    else:
+        axis = _unit(_nanmean2(world[:, L.LEFT_SHOULDER], world[:, L.RIGHT_SHOULDER])
+                     - _nanmean2(world[:, L.LEFT_HIP], world[:, L.RIGHT_HIP]))
+
+        def across(a: np.ndarray) -> np.ndarray:  # a line's direction with the trunk axis removed
+            return _unit(a - np.sum(a * axis, axis=-1, keepdims=True) * axis)
+
+        sh_line = across(world[:, L.RIGHT_SHOULDER] - world[:, L.LEFT_SHOULDER])
+        hip_line = across(world[:, L.RIGHT_HIP] - world[:, L.LEFT_HIP])
+        out["trunk_twist_deg"] = np.degrees(np.arccos(np.clip(np.sum(sh_line * hip_line, axis=-1), -1.0, 1.0)))
     for side, other in (("left", "right"), ("right", "left")):
         i, o = _SIDE[side], _SIDE[other]
         thigh = xy[:, i["knee"]] - xy[:, i["hip"]]

@@ -204,6 +204,13 @@ class StretchCoach:
                     near = self._nearest_fault(ref, values)
                     if near is not None:
                         cue = near
+            elif match.setup is not None:  # in the set-up position: say the last step
+                sref = st.refs[match.setup[0]]
+                side_txt = f" ({match.setup[1]})" if match.setup[1] else ""
+                headline = f"Getting into {pose_phrase(sref.name)}{side_txt}"
+                cue = sref.setup_cue
+                values_out["setup"] = match.setup[0]
+                values_out["setup_side"] = match.setup[1]
             else:
                 headline = "No stretch recognised"
                 cue = "Turn side-on to the camera and get into your stretch." if view != "side" else None

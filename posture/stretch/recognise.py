@@ -52,6 +52,8 @@ class Match:
     side: str | None
     score: float
     candidates: tuple[tuple[str, str | None, float], ...] = ()  # (id, side, score), best first
+    # when no stretch matches: the stretch whose set-up position matches best, (id, side, score), else None
+    setup: tuple[str, str | None, float] | None = None
 
     def to_dict(self) -> dict:
         return {"name": self.id, "side": self.side, "score": round(float(self.score), 3),
@@ -179,8 +181,31 @@ def recognise_values(values: dict[str, float], width_ratio: float, refs: dict[st
                 cands.append((ref.id, side, sc))
     cands.sort(key=lambda c: -c[2])
     if not cands or cands[0][2] < params.min_score:
-        return Match(None, None, 0.0, tuple(cands[:5]))
+        return Match(None, None, 0.0, tuple(cands[:5]), setup=_best_setup(values, view, refs, params, spread))
     return Match(cands[0][0], cands[0][1], cands[0][2], tuple(cands[:5]))
+
+
+def setup_references(refs: dict[str, Reference]) -> dict[str, Reference]:
+    """The set-up positions of the references that define one (same ids)."""
+    out = {}
+    for rid, ref in refs.items():
+        s = ref.setup_reference()
+        if s is not None:
+            out[rid] = s
+    return out
+
+
+def _best_setup(values: dict[str, float], view: str, refs: dict[str, Reference], params: RecogniseParams,
+                spread: dict[str, float] | None) -> tuple[str, str | None, float] | None:
+    best = None
+    for rid, ref in setup_references(refs).items():
+        if ref.views == ("side",) and view != "side":
+            continue
+        for side in sides_of(ref):
+            sc = _score_one(values, ref, side, params, spread)
+            if sc >= params.min_score and (best is None or sc > best[2]):
+                best = (rid, side, sc)
+    return best
 
 
 def rolling_median(values: np.ndarray, timestamps_s: np.ndarray, window_s: float) -> np.ndarray:

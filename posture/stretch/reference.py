@@ -12,7 +12,7 @@ import json
 import math
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ STRETCH_IDS: tuple[str, ...] = (
 VALID_VIEWS = ("side", "front", "back")
 _TOP_KEYS = {
     "id", "name", "description", "views", "sided", "posture", "hold_s", "hold_max_s", "reps_per_side",
-    "required_landmarks", "angles", "sources", "instructions", "view_cue",
+    "required_landmarks", "angles", "sources", "instructions", "view_cue", "setup",
 }
 _REQUIRED_TOP = ("id", "name", "views", "sided", "hold_s", "reps_per_side", "angles")
 _ANGLE_KEYS = {"target", "tolerance", "key", "cue_low", "cue_high", "source"}
@@ -73,7 +73,19 @@ class Reference:
     sources: tuple[str, ...] = ()
     instructions: tuple[str, ...] = ()
     view_cue: str = "Place the camera at your side, at hip height, so your whole body is in view."
+    # The set-up position: the stretch's key angles with these replaced (e.g. the knee bent but not yet pulled
+    # across); recognised only when the stretch itself is not, and answered with ``setup_cue`` (the last step).
+    setup_angles: tuple[AngleSpec, ...] = ()
+    setup_cue: str = ""
     path: str = field(default="", compare=False)
+
+    def setup_reference(self) -> Reference | None:
+        """The set-up position as a reference of its own (same id), or None when the stretch defines none."""
+        if not self.setup_angles:
+            return None
+        over = {a.name: a for a in self.setup_angles}
+        angles = tuple(over.pop(a.name, a) for a in self.angles) + tuple(over.values())
+        return replace(self, angles=angles, setup_angles=())
 
     def angle(self, name: str) -> AngleSpec:
         for a in self.angles:
@@ -94,6 +106,10 @@ class Reference:
             d[k] = list(d[k])
         if d["hold_max_s"] is None:
             d.pop("hold_max_s")
+        setup = d.pop("setup_angles")
+        cue = d.pop("setup_cue")
+        if setup:
+            d["setup"] = {"cue": cue, "angles": {a["name"]: {k: v for k, v in a.items() if k != "name"} for a in setup}}
         return d
 
 
@@ -173,13 +189,54 @@ def parse_reference(data: dict[str, Any], where: str = "<reference>") -> Referen
         ))
     if not any(s.key for s in specs):
         raise _fail(where, "at least one angle must have \"key\": true (it defines the pose for recognition)")
+    setup_specs, setup_cue = _parse_setup(data.get("setup"), where)
     return Reference(
+        setup_angles=setup_specs, setup_cue=setup_cue,
         id=rid, name=str(data["name"]), views=tuple(views), sided=sided, hold_s=hold_s, reps_per_side=reps,
         angles=tuple(specs), description=str(data.get("description", "")), posture=str(data.get("posture", "")),
         hold_max_s=hold_max_s, required_landmarks=tuple(landmarks), sources=tuple(data.get("sources", [])),
         instructions=tuple(data.get("instructions", [])),
         view_cue=str(data.get("view_cue", Reference.view_cue)), path=where,
     )
+
+
+def _parse_angle(aw: str, name: str, spec: Any, need_cues: bool) -> AngleSpec:
+    if name not in MEASURE_NAMES:
+        raise _fail(aw, f"unknown angle {name!r}; valid angle names are: {', '.join(MEASURE_NAMES)}")
+    if not isinstance(spec, dict):
+        raise _fail(aw, f"expected an object, got {spec!r}")
+    unknown = sorted(set(spec) - _ANGLE_KEYS)
+    if unknown:
+        raise _fail(aw, f"unknown field(s) {unknown}; valid fields are {sorted(_ANGLE_KEYS)}")
+    for k in ("target", "tolerance"):
+        if k not in spec:
+            raise _fail(aw, f"missing {k!r}")
+    cues = {k: spec.get(k, "") for k in ("cue_low", "cue_high")}
+    if need_cues:
+        for k, v in cues.items():
+            if not isinstance(v, str) or not v.strip():
+                raise _fail(aw, f"{k} must be a non-empty sentence to say to the user, got {v!r}")
+    return AngleSpec(name=name, target=_number(aw, "target", spec["target"]),
+                     tolerance=_number(aw, "tolerance", spec["tolerance"], positive=True),
+                     key=bool(spec.get("key", True if not need_cues else False)), cue_low=str(cues["cue_low"]),
+                     cue_high=str(cues["cue_high"]), source=str(spec.get("source", "")))
+
+
+def _parse_setup(setup: Any, where: str) -> tuple[tuple[AngleSpec, ...], str]:
+    """The optional ``setup`` block: {"cue": "...", "angles": {name: {target, tolerance, source}}} (all key)."""
+    if setup is None:
+        return (), ""
+    sw = f"{where} setup"
+    if not isinstance(setup, dict) or set(setup) - {"cue", "angles"}:
+        raise _fail(sw, f"expected {{\"cue\": ..., \"angles\": {{...}}}}, got {setup!r}")
+    cue = setup.get("cue")
+    if not isinstance(cue, str) or not cue.strip():
+        raise _fail(sw, f"cue must be a non-empty sentence (the last step to say), got {cue!r}")
+    angles = setup.get("angles")
+    if not isinstance(angles, dict) or not angles:
+        raise _fail(sw, "angles must be a non-empty object {name: {target, tolerance}}")
+    specs = tuple(replace(_parse_angle(f"{sw} angle {n!r}", n, a, need_cues=False), key=True) for n, a in angles.items())
+    return specs, cue
 
 
 def load_reference(source: str | os.PathLike[str] | dict[str, Any] | Reference) -> Reference:
