@@ -241,3 +241,49 @@ def test_rear_view_contacts_do_not_depend_on_sub_pixel_noise():
         noisy = seq.replace(xy_px=seq.xy_px + rng.normal(0, 0.3, seq.xy_px.shape))
         frames = [e["frame"] for e in analyze_walk(noisy).events["initial_contacts"]]
         assert len(frames) == len(base) and max(abs(a - b) for a, b in zip(frames, base, strict=True)) <= 1
+
+
+@pytest.mark.parametrize("n_frames", [1, 2, 5, 15, 30, 33])
+def test_photo_and_one_second_clip_are_not_assessed_never_an_exception(n_frames):
+    """Issue 10 point 8: a photo or a clip under about a second gives not_assessed findings with reasons."""
+    seq, _ = walker(cadence_spm=100.0, duration_s=4.0)
+    rep = analyze_walk(seq.slice(0, n_frames))
+    assert {f.severity for f in rep.findings} == {"not_assessed"}
+    assert all(f.reason for f in rep.findings)
+    assert json.loads(rep.to_json())["summary"]["status"] == "not_enough_judged"
+
+
+def test_nobody_in_view_is_not_assessed():
+    xy = np.full((20, 33, 2), np.nan)
+    rep = analyze_walk(make_sequence(xy, np.full((20, 33, 3), np.nan)))
+    assert rep.view == "unknown" and {f.severity for f in rep.findings} == {"not_assessed"}
+
+
+def test_feet_alternate_even_when_mediapipe_swaps_the_labels():
+    """Left/right labels exchanged on every other stride (as MediaPipe does at crossings): the contacts still
+    alternate, with the same times, and the cadence stays exact."""
+    seq, _ = walker(cadence_spm=100.0, duration_s=6.0)
+    base = analyze_walk(seq)
+    xy, vis = np.array(seq.xy_px), np.array(seq.visibility)
+    perm = np.asarray(L.SWAP_PERMUTATION)
+    stride = int(round(1.2 * 30))
+    for a in range(0, seq.n_frames, 2 * stride):
+        xy[a:a + stride] = xy[a:a + stride][:, perm]
+    rep = analyze_walk(seq.replace(xy_px=xy, visibility=vis))
+    feet = [e["foot"] for e in rep.events["initial_contacts"]]
+    assert all(a != b for a, b in zip(feet[:-1], feet[1:], strict=False))
+    assert [e["frame"] for e in rep.events["initial_contacts"]] == [e["frame"] for e in base.events["initial_contacts"]]
+    assert rep.metrics["cadence_spm"] == pytest.approx(100.0, abs=1.0)
+    assert rep.metrics["alternation_errors"] == 0
+
+
+def test_treadmill_walker_without_forward_travel_gives_steps():
+    """A walker held in place (treadmill, or a camera following): same contacts and cadence, travel none."""
+    seq, _ = walker(cadence_spm=110.0, duration_s=6.0)
+    xy = np.array(seq.xy_px)
+    pel = (xy[:, L.LEFT_HIP, 0] + xy[:, L.RIGHT_HIP, 0]) / 2
+    xy[..., 0] -= (pel - pel[0])[:, None]
+    rep = analyze_walk(seq.replace(xy_px=xy))
+    seg = [s for s in rep.segments if s["analysed"]]
+    assert seg and {s["travel"] for s in seg} == {"none"} and rep.view == "side"
+    assert rep.metrics["cadence_spm"] == pytest.approx(110.0, abs=1.5)

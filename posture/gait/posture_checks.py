@@ -55,7 +55,7 @@ def _running_mean(x: np.ndarray, window: int, whole: bool = False) -> np.ndarray
     x = np.asarray(x, float)
     ok = np.isfinite(x)
     w = max(int(window), 1)
-    k = np.ones(w)
+    k = np.ones(min(w, max(len(x), 1)))  # np.convolve "same" returns the longer input's length
     num = np.convolve(np.where(ok, x, 0.0), k, mode="same")
     den = np.convolve(ok.astype(float), k, mode="same")
     with np.errstate(invalid="ignore", divide="ignore"):

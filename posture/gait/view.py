@@ -134,6 +134,7 @@ def _majority(codes: np.ndarray, window: int) -> np.ndarray:
     n = len(codes)
     if window <= 1 or n <= 2:
         return codes
+    window = min(window, n)  # np.convolve "same" returns the longer input's length
     onehot = np.eye(6)[codes]
     counts = np.stack([np.convolve(onehot[:, k], np.ones(window), mode="same") for k in range(6)], axis=1)
     return counts.argmax(axis=1)
@@ -161,7 +162,7 @@ def frame_views(seq: PoseSequence, params: ViewParams = DEFAULT_GAIT.view,
     for foot in ("left", "right"):
         i = L.side_indices(foot)
         votes = votes + np.nan_to_num(np.sign(xy[:, i["foot_index"], 0] - xy[:, i["heel"], 0]))
-    kf = max(int(round(params.facing_window_s * seq.fps)), 1) | 1
+    kf = min(max(int(round(params.facing_window_s * seq.fps)), 1) | 1, max(len(votes), 1))
     f_s = np.convolve(votes, np.ones(kf), mode="same")
     codes = np.full(len(v), UNKNOWN, dtype=int)
     codes[v == "oblique"] = OBLIQUE
