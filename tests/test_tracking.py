@@ -7,7 +7,7 @@ import pytest
 
 from posture.errors import NoPersonError
 from posture.io.options import ExtractOptions
-from posture.io.tracking import Detection, assemble_tracks, count_people, merge_detections
+from posture.io.tracking import Detection, assemble_tracks, count_people, is_someone_else
 from posture.sequence import Provenance, VideoInfo
 from posture.synthetic import pose_from_angles
 
@@ -85,9 +85,9 @@ def test_tracking_needs_no_mediapipe():
     assert out.strip() == "False"
 
 
-def test_the_people_check_adds_only_people_not_already_followed():
+def test_the_people_check_counts_people_not_detections():
     subject, same_subject, other = det(300, 400), det(303, 402), det(900, 400, 0.8)
-    merged = merge_detections([subject], [same_subject, other], max_distance=0.6)
-    assert merged[0] is subject and merged[1] is other and len(merged) == 2
-    assert merge_detections([], [same_subject, subject], max_distance=0.6) == [same_subject]
     assert count_people([subject, same_subject, other], max_distance=0.6) == 2
+    assert not is_someone_else(same_subject, [subject], max_distance=0.6)
+    assert is_someone_else(other, [subject], max_distance=0.6)
+    assert not is_someone_else(other, [], max_distance=0.6)  # nobody followed: nobody to confuse

@@ -44,7 +44,6 @@ from posture.io.tracking import (
     count_people,
     is_someone_else,
     link_tracks,
-    merge_detections,
 )
 from posture.io.video import VideoSource, is_image_path, read_image
 from posture.io.workers import WorkerPool, decode_ahead
@@ -111,7 +110,6 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
     k = len(landmarkers) if landmarkers else max(1, options.inference_workers)
     lm_options = dataclasses.replace(options, num_poses=1) if level == 0 else options
     results: dict[int, list[Detection]] = {}
-    extra: dict[int, list[Detection]] = {}
     stamps: list[float] = []
     finished = threading.Condition()
     done = [0]
@@ -160,8 +158,8 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
                     if checker is None:
                         check_options = dataclasses.replace(options, num_poses=max(2, options.num_poses))
                         checker = PoseLandmarkerAdapter(model, mode="image", options=check_options)
+                    # the check only counts: its poses (IMAGE mode, no tracking) never enter the result
                     people = checker.detect(fr.rgb)
-                    extra[fr.index] = people
                     next_check_t = fr.timestamp_s + options.people_check_s
                     followed = followed_at(fr.index - options.queue_frames - 1)
                     if count_people(people, options.max_link_distance) >= 2 or any(
@@ -177,7 +175,7 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
     if pool.errors:
         raise pool.errors[0]
     report()
-    detections = [merge_detections(results[i], extra.get(i, []), options.max_link_distance) for i in range(len(stamps))]
+    detections = [results[i] for i in range(len(stamps))]
     return assemble_tracks(detections, np.array(stamps), src.info, model_provenance(model), options)
 
 

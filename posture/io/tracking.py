@@ -283,20 +283,6 @@ def assemble_tracks(detections: list[list[Detection]], timestamps_s: np.ndarray,
     return PoseTracks(xy, depth, world, vis, pres, np.asarray(timestamps_s, float), people, video, provenance, masks)
 
 
-def merge_detections(primary: list[Detection], extra: list[Detection], max_distance: float) -> list[Detection]:
-    """``primary`` plus the ``extra`` detections of other people (see :func:`is_someone_else`).
-
-    Used for the people check's detections: a person the tracking landmarker already
-    follows keeps the tracking landmarker's pose; only people it does not follow are
-    added (all of them when it follows nobody in that frame).
-    """
-    out = list(primary)
-    for e in extra:
-        if not out or is_someone_else(e, out, max_distance):
-            out.append(e)
-    return out
-
-
 def count_people(detections: list[Detection], max_distance: float) -> int:
     """People in one frame's detections: detections whose boxes are within ``max_distance``
     body sizes of one another (centre to centre) count as one person."""
