@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from posture.present import fmt_value, unit_style, worse_side
+from posture.present import fmt_value, measure_name, unit_style, worse_side
 from posture.report import Finding, Report
 
 LINE = "#1f5fa8"
@@ -143,7 +143,9 @@ def bad_side(report: Report, name: str, finding: Finding | None) -> str | None:
             return "below"
         if ">" in finding.threshold and "<" not in finding.threshold:
             return "above"
-    return "above"
+    if finding is not None and isinstance(finding.threshold, (int, float)):
+        return "above"  # most limits are maxima (lean, head forward, sway); minima say so above
+    return None  # a reference value (a stretch's target angle): both sides can be off
 
 
 EVENT_WORDS = {"initial_contacts": "foot landings", "toe_offs": "toe-offs", "repetitions": "repetitions",
@@ -192,7 +194,9 @@ def series_figure(report: Report, name: str, finding: Finding | None = None, siz
             ax.axhspan(thr_v, yhi, color=BAND, alpha=0.07, lw=0)
         elif side == "below":
             ax.axhspan(ylo, thr_v, color=BAND, alpha=0.07, lw=0)
-        ax.axhline(thr_v, color=BAND, ls="--", lw=1.2, label=f"limit {fmt_value(float(thr), unit)}")
+        word = "limit" if side else "target"
+        ax.axhline(thr_v, color=BAND if side else "#2f855a", ls="--", lw=1.2,
+                   label=f"{word} {fmt_value(float(thr), unit)}")
     ax.plot(t, v, color=LINE, lw=1.8, marker="o" if finite.sum() < 3 else None, label="you")
     for k, (kind, ev) in enumerate(_events(report).items()):
         ax.plot(ev, [ylo + (yhi - ylo) * (0.04 + 0.07 * k)] * len(ev), "|", color=("#444444", "#999999")[k % 2],
@@ -200,8 +204,11 @@ def series_figure(report: Report, name: str, finding: Finding | None = None, siz
     ax.set_ylim(ylo, yhi)
     if t.size:
         ax.set_xlim(float(np.nanmin(t)), float(np.nanmax(t)) if np.nanmax(t) > np.nanmin(t) else float(np.nanmin(t)) + 1)
-    label = str(s.get("label") or name.replace("_", " "))
+    label = measure_name(str(s.get("label") or name))
     ax.set_title(label, fontsize=11, loc="left", fontweight="bold")
+    fin = v[finite]
+    if fin.size and np.isin(fin, (0.0, 1.0)).all():  # a yes/no series (in the stretch, in form)
+        ax.set_yticks([0, 1], ["no", "yes"])
     ax.set_xlabel("time in the video (s)", fontsize=9)
     ax.set_ylabel(unit_style(unit).axis or unit_style(unit).suffix.strip() or "value", fontsize=9)
     ax.tick_params(labelsize=8)

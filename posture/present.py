@@ -157,6 +157,20 @@ def worse_side(finding_id: str | None) -> str | None:
         return None
 
 
+def measure_name(name: str) -> str:
+    """A measure's id or label as words: "affected_hip_flexion_deg" -> "Hip flexion, treated side"."""
+    import re
+
+    words = re.sub(r"[_\s]+", " ", str(name)).strip()
+    words = re.sub(r"\s+(deg|degrees|px|s|ratio|pct|spm)$", "", words)
+    side = ""
+    for prefix, label in (("affected ", "treated side"), ("other ", "other side")):
+        if words.lower().startswith(prefix):
+            words, side = words[len(prefix):], label
+    words = words[:1].upper() + words[1:]
+    return f"{words}, {side}" if side else words
+
+
 def for_photo(text: str, is_photo: bool) -> str:
     """Words about a clip said of a photo when the input is one."""
     if not is_photo or not text:
@@ -287,7 +301,7 @@ def stretch_numbers(block: Mapping[str, Any] | None) -> list[tuple[str, str]]:
                 faults[k] += float(v)
     if faults:
         k, v = faults.most_common(1)[0]
-        out.append(("Main thing to fix", f"{str(k).replace('_', ' ')} ({v:.0f} s)"))
+        out.append(("Main thing to fix", f"{measure_name(k)} (out of range for {v:.0f} s)"))
     elif holds:
         out.append(("Main thing to fix", "nothing: your form held"))
     return out
@@ -407,7 +421,7 @@ def live_findings(task: str, summary: Mapping[str, Any]) -> list[dict[str, Any]]
         return []
     k, v = faults.most_common(1)[0]
     return [{"id": str(k), "severity": "notice", "value": round(v, 1), "unit": "s", "threshold": None,
-             "time_ranges_s": [], "confidence": 0.5, "message": f"Out of form for {v:.0f} s: {str(k).replace('_', ' ')}.",
+             "time_ranges_s": [], "confidence": 0.5, "message": f"Out of form for {v:.0f} s: {measure_name(k).lower()}.",
              "advice": ""}]
 
 
