@@ -28,7 +28,6 @@ from posture.stretch.recognise import (
     rolling_median,
     rolling_stats,
     setup_references,
-    view_of,
     view_width_ratio,
 )
 from posture.stretch.reference import Reference, load_all, load_reference, pose_phrase
@@ -60,7 +59,7 @@ def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachPa
     med = {k: med_all[:, j] for j, k in enumerate(names)}
     spread = {k: spread_all[:, j] for j, k in enumerate(names)}
     ratio = rolling_median(view_width_ratio(seq.xy_px), t, w)
-    ids, _, _, _ = recognise_series(med, ratio, refs, coach.recognise, spread)
+    ids, _, _, _ = recognise_series(med, ratio, refs, coach.recognise, spread, views=classify_views(seq).view)
     if seq.n_frames == 1:
         return ids[0], ({ids[0]: 0.0} if ids[0] else {})
     dt = float(np.median(np.diff(t)))
@@ -96,14 +95,7 @@ def analyze_stretch(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(
             setup_seen = {"id": sid, "name": all_refs[sid].name, "seconds": round(float(sec.get(sid, 0.0)), 2),
                           "cue": all_refs[sid].setup_cue}
 
-    ratio = view_width_ratio(clean.xy_px)
-    views = view_of(ratio, coach_params.recognise)
-    found = clean.found
-    counts = Counter(views[found & (views != "unknown")])
-    view = "unknown"
-    if counts:
-        top, n_top = counts.most_common(1)[0]
-        view = ("side" if top == "side" else "front") if n_top >= 0.8 * sum(counts.values()) else "mixed"
+    view = classify_views(clean).overall()  # the one view classifier: side / front / back / oblique / mixed
 
     if clean.n_frames == 1:
         coach_params = replace(coach_params, still_image=True)

@@ -12,7 +12,7 @@ webcam callback (worker thread) calls ``update`` while the page thread reads
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,11 +28,12 @@ from posture.stretch.recognise import (
     Match,
     RecogniseParams,
     recognise_values,
-    view_of,
+    recognition_view,
     view_width_ratio,
     window_stats_2d,
 )
 from posture.stretch.reference import Reference, load_all, load_reference, pose_phrase
+from posture.view import frame_view
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ DEFAULT_COACH = CoachParams()
 @dataclass
 class _State:
     refs: dict[str, Reference]
-    buffer: deque = field(default_factory=deque)  # (t, values, width_ratio)
+    buffer: deque = field(default_factory=deque)  # (t, values, width_ratio, view name)
     holds: dict[str, HoldTracker] = field(default_factory=dict)
     forms: dict[str, FormTracker] = field(default_factory=dict)
     last_t: float | None = None
@@ -106,12 +107,13 @@ class StretchCoach:
     def fixed(self) -> bool:
         return self.reference is not None or self.stretch is not None
 
-    def _recognise(self, st: _State, values: dict[str, float], width_ratio: float, spread: dict[str, float]) -> Match:
+    def _recognise(self, st: _State, values: dict[str, float], width_ratio: float, spread: dict[str, float],
+                   view_name: str | None = None) -> Match:
         p = self.params.recognise
         if self.fixed:
             p = replace(p, key_tolerance_factor=self.params.fixed_key_tolerance_factor, min_score=1e-6)
         refs = st.refs
-        m = recognise_values(values, width_ratio, refs, p, spread)
+        m = recognise_values(values, width_ratio, refs, p, spread, view_name=view_name)
         if self.affected_side is not None:
             cands = [c for c in m.candidates if c[1] in (None, self.affected_side)]
             if cands and cands[0][2] >= p.min_score:
@@ -159,7 +161,7 @@ class StretchCoach:
         values = measures_of_frame(frame, self.params.angles)
         ratio = float(view_width_ratio(frame.xy_px[None])[0])
         names = sorted(values)
-        st.buffer.append((t, np.array([values[k] for k in names]), ratio))
+        st.buffer.append((t, np.array([values[k] for k in names]), ratio, frame_view(frame)))
         win = np.stack([b[1] for b in st.buffer])
         p50, p90_10 = window_stats_2d(win)
         med = dict(zip(names, p50.tolist(), strict=True))
@@ -168,9 +170,11 @@ class StretchCoach:
         if not self.params.still_image and span < self.params.recognise.min_span_s - 1e-9:
             spread = {k: float("inf") for k in spread}  # too early to tell a held pose from movement
         med_ratio = _nanmedian([b[2] for b in st.buffer])
-        match = self._recognise(st, med, med_ratio, spread)
+        seen = Counter(b[3] for b in st.buffer if b[3] != "unknown")
+        view_name = seen.most_common(1)[0][0] if seen else "unknown"  # the window's view (posture.view, per frame)
+        match = self._recognise(st, med, med_ratio, spread, view_name)
         st.last_match = match
-        view = str(view_of(med_ratio, self.params.recognise)[0])
+        view = str(recognition_view(view_name)[0])
 
         events: list[str] = []
         in_form = None

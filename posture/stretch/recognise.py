@@ -81,6 +81,17 @@ def view_of(width_ratio: np.ndarray | float, params: RecogniseParams = DEFAULT_R
     return out
 
 
+def recognition_view(view_names: np.ndarray | str) -> np.ndarray:
+    """(n,) posture.view names (the one view classifier) as recognition views: ``side`` stays "side", ``unknown``
+    stays "unknown", front, back and three-quarter are "front_or_back" (the body-frame angles of a stretch need the
+    body in profile; a three-quarter view foreshortens them)."""
+    v = np.atleast_1d(np.asarray(view_names, dtype=object))
+    out = np.full(v.shape, "front_or_back", dtype=object)
+    out[v == "side"] = "side"
+    out[v == "unknown"] = "unknown"
+    return out
+
+
 def sides_of(ref: Reference) -> tuple[str | None, ...]:
     return ("left", "right") if ref.sided else (None,)
 
@@ -115,14 +126,16 @@ def score_reference(measures: dict[str, np.ndarray], ref: Reference, side: str |
 
 def recognise_series(measures: dict[str, np.ndarray], width_ratio: np.ndarray, refs: dict[str, Reference],
                      params: RecogniseParams = DEFAULT_RECOGNISE,
-                     spread: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+                     spread: dict[str, np.ndarray] | None = None,
+                     views: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
     """Best pose per frame: (ids (n,) object, sides (n,) object, scores (n,), {(id, side): scores}).
 
     ``measures`` should already be window-smoothed and ``spread`` their window spread (see :func:`rolling_stats`).
-    Frames not seen from the side match only references that list a front or back view.
+    Frames not seen from the side match only references that list a front or back view. ``views`` (posture.view
+    names per frame) decides the view when given; otherwise the width ratio does.
     """
     n = len(width_ratio)
-    view = view_of(width_ratio, params)
+    view = recognition_view(views) if views is not None else view_of(width_ratio, params)
     all_scores = {}
     for ref in refs.values():
         view_ok = np.isin(view, ["side"]) if ref.views == ("side",) else np.ones(n, bool)
@@ -167,10 +180,15 @@ def _score_one(values: dict[str, float], ref: Reference, side: str | None, param
 
 
 def recognise_values(values: dict[str, float], width_ratio: float, refs: dict[str, Reference],
-                     params: RecogniseParams = DEFAULT_RECOGNISE, spread: dict[str, float] | None = None) -> Match:
-    """:func:`recognise_series` for one set of values (a frame, or a window's medians)."""
-    view = "unknown" if not math.isfinite(width_ratio) else (
-        "side" if width_ratio <= params.max_side_width_ratio else "front_or_back")
+                     params: RecogniseParams = DEFAULT_RECOGNISE, spread: dict[str, float] | None = None,
+                     view_name: str | None = None) -> Match:
+    """:func:`recognise_series` for one set of values (a frame, or a window's medians); ``view_name`` (a
+    posture.view name) decides the view when given."""
+    if view_name is not None:
+        view = str(recognition_view(view_name)[0])
+    else:
+        view = "unknown" if not math.isfinite(width_ratio) else (
+            "side" if width_ratio <= params.max_side_width_ratio else "front_or_back")
     cands = []
     for ref in refs.values():
         if ("side" not in ref.views and view != "front_or_back") or (ref.views == ("side",) and view != "side"):
