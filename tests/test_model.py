@@ -88,3 +88,95 @@ def test_no_model_and_no_registry_gives_instructions(tmp_path, monkeypatch):
         M.resolve_model_path()
     with pytest.raises(ModelUnavailableError, match="python -m posture model"):
         M.resolve_model_path(build=False)
+
+
+# --------------------------------------------------------------------------- lite and heavy (issue 15)
+@pytest.mark.parametrize("variant", ["lite", "heavy"])
+def test_variant_bundles_are_the_pinned_builds(variant):
+    try:
+        path = M.resolve_model_path(variant=variant, build=False)  # never fetches in tests
+    except ModelUnavailableError:
+        pytest.skip(f"the {variant} bundle is not built here (python -m posture model --model-variant {variant})")
+    assert path.name == M.VARIANT_BUNDLE_NAMES[variant]
+    assert M.sha256_file(path) == M.EXPECTED_VARIANT_BUNDLE_SHA256[variant]
+    with zipfile.ZipFile(path) as z:
+        assert _read_norm(z.read("pose_detector.tflite")) == ([127.5], [127.5])
+        assert _read_norm(z.read("pose_landmarks_detector.tflite")) == ([0.0], [255.0])
+
+
+def test_variant_build_is_reproducible_from_the_cached_tarball(tmp_path):
+    tarball = M.default_cache_dir() / "npm" / M.NPM_TARBALL
+    full = M.default_cache_dir() / M.BUNDLE_NAME
+    if not tarball.is_file() or not full.is_file():
+        pytest.skip("no cached @mediapipe/pose tarball or full bundle (tests never fetch)")
+    out = M.build_variant_bundle("lite", full, tarball, tmp_path / "lite.task")
+    assert M.sha256_file(out) == M.EXPECTED_VARIANT_BUNDLE_SHA256["lite"]
+
+
+def _fake_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv(M.ENV_MODEL, raising=False)
+    monkeypatch.delenv(M.ENV_NPM, raising=False)
+    monkeypatch.delenv(M.ENV_VARIANT, raising=False)
+    monkeypatch.setenv(M.ENV_CACHE, str(tmp_path))
+    (tmp_path / M.BUNDLE_NAME).write_bytes(b"not our full bundle")
+
+
+def test_wrong_tarball_is_refused(tmp_path, monkeypatch):
+    _fake_cache(tmp_path, monkeypatch)
+    fake = tmp_path / "fake.tgz"
+    fake.write_bytes(b"not the package")
+    with pytest.raises(ModelUnavailableError, match="sha256 .* expected 8bb349a7"):
+        M.read_npm_member(fake, "lite")
+    monkeypatch.setenv(M.ENV_NPM, str(fake))
+    with pytest.raises(ModelUnavailableError, match="not posture's own full bundle"):
+        M.resolve_model_path(variant="heavy")
+
+
+def test_no_npm_gives_instructions(tmp_path, monkeypatch):
+    _fake_cache(tmp_path, monkeypatch)
+    monkeypatch.setattr(M.shutil, "which", lambda name: None)
+    with pytest.raises(ModelUnavailableError, match="npm is not installed.*POSTURE_MEDIAPIPE_POSE_NPM"):
+        M.resolve_model_path(variant="lite")
+
+
+def test_npm_failure_gives_instructions(tmp_path, monkeypatch):
+    _fake_cache(tmp_path, monkeypatch)
+    monkeypatch.setattr(M.shutil, "which", lambda name: "/usr/bin/npm")
+
+    class Failed:
+        returncode, stderr = 1, "npm ERR! network request failed"
+
+    monkeypatch.setattr(M.subprocess, "run", lambda *a, **k: Failed())
+    with pytest.raises(ModelUnavailableError, match="npm registry .*network request failed"):
+        M.resolve_model_path(variant="heavy")
+    with pytest.raises(ModelUnavailableError, match="--model-variant heavy"):
+        M.resolve_model_path(variant="heavy", build=False)
+
+
+def test_variant_precedence_and_reuse(tmp_path, monkeypatch):
+    _fake_cache(tmp_path, monkeypatch)
+    (tmp_path / M.VARIANT_BUNDLE_NAMES["lite"]).write_bytes(b"cached lite")
+    monkeypatch.setattr(M, "fetch_npm_tarball", lambda d: pytest.fail("must not fetch"))
+    env = tmp_path / "env.task"
+    env.write_bytes(b"y")
+    monkeypatch.setenv(M.ENV_MODEL, str(env))
+    assert M.resolve_model_path(variant="lite") == tmp_path / M.VARIANT_BUNDLE_NAMES["lite"]  # asked for: wins
+    assert M.resolve_model_path() == env
+    monkeypatch.delenv(M.ENV_MODEL)
+    monkeypatch.setenv(M.ENV_VARIANT, "lite")
+    assert M.resolve_model_path() == tmp_path / M.VARIANT_BUNDLE_NAMES["lite"]
+    with pytest.raises(ModelUnavailableError, match="unknown model variant 'huge'"):
+        M.resolve_model_path(variant="huge")
+
+
+def test_cli_model_variant_names_the_bundle(tmp_path, monkeypatch):
+    from posture import cli
+
+    _fake_cache(tmp_path, monkeypatch)
+    (tmp_path / M.VARIANT_BUNDLE_NAMES["heavy"]).write_bytes(b"cached heavy")
+    args = cli.build_parser().parse_args(["landmarks", "v.mp4", "-o", "o.npz", "--model-variant", "heavy"])
+    cli._apply_model_variant(args)
+    assert args.model == str(tmp_path / M.VARIANT_BUNDLE_NAMES["heavy"])
+    args = cli.build_parser().parse_args(["landmarks", "v.mp4", "-o", "o.npz", "--model", "m.task", "--model-variant", "lite"])
+    cli._apply_model_variant(args)
+    assert args.model == "m.task"  # an explicit file wins

@@ -7,11 +7,19 @@ refuses them until they carry ``NormalizationOptions`` metadata. This module
 adds that metadata (with the flatbuffer schemas mediapipe itself ships) and zips
 the pair into a ``.task`` bundle, once, into a cache directory.
 
+Model variants: the wheel holds only the ``full`` landmark network. The npm
+package ``@mediapipe/pose`` (pinned version, SHA-256 checked) ships
+``pose_landmark_lite``, ``_full`` (byte-identical to the wheel's) and ``_heavy``;
+the ``lite`` and ``heavy`` bundles pair one of those with the wheel's detector and
+the same metadata. The tarball is fetched once with ``npm pack`` into the cache
+directory (or given as ``$POSTURE_MEDIAPIPE_POSE_NPM``).
+
 Order of precedence in :func:`resolve_model_path`:
-1. an explicit path (CLI ``--model``), 2. ``$POSTURE_MODEL``,
-3. the cached bundle, 4. a build from ``$POSTURE_MEDIAPIPE_WHEEL`` (a local
-wheel file) or, failing that, from the wheel fetched with pip from the package
-registry (the only network use posture ever makes).
+1. an explicit path (CLI ``--model``), 2. an explicit variant (``--model-variant``),
+3. ``$POSTURE_MODEL``, 4. ``$POSTURE_MODEL_VARIANT``, else ``full``; a variant is
+the cached bundle, else a build from ``$POSTURE_MEDIAPIPE_WHEEL`` (a local wheel
+file) or, failing that, from the wheel fetched with pip from the package registry
+(plus, for lite and heavy, the npm tarball): the only network use posture ever makes.
 """
 
 from __future__ import annotations
@@ -19,8 +27,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -51,7 +61,32 @@ LANDMARKER_NORMALIZATION = (0.0, 255.0)
 EXPECTED_BUNDLE_SHA256 = "74b48bf52eb60c1b3951a4c5e01a3b742842ae037c8ea2ffbf2168fceb01dc3b"
 BUNDLE_NAME = f"pose_landmarker_full_from_mediapipe_{SOURCE_WHEEL_VERSION}.task"
 
+# The lite and heavy landmark networks, from the npm registry's @mediapipe/pose (checked 2026-11-29:
+# its pose_landmark_full.tflite is byte-identical to LANDMARKER_MEMBER above).
+NPM_PACKAGE = "@mediapipe/pose"
+NPM_VERSION = "0.5.1675469404"
+NPM_TARBALL = f"mediapipe-pose-{NPM_VERSION}.tgz"
+NPM_TARBALL_SHA256 = "8bb349a7b3a3ba699df23be804ddd3b3eab810b50b15406894be257859388a84"
+NPM_MEMBERS = {
+    "lite": ("package/pose_landmark_lite.tflite", "f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61"),
+    "heavy": ("package/pose_landmark_heavy.tflite", "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe"),
+}
+VARIANTS = ("lite", "full", "heavy")
+DEFAULT_VARIANT = "full"
+VARIANT_BUNDLE_NAMES = {
+    "full": BUNDLE_NAME,
+    **{v: f"pose_landmarker_{v}_from_mediapipe_{SOURCE_WHEEL_VERSION}_npm_{NPM_VERSION}.task" for v in NPM_MEMBERS},
+}
+# sha256 of the lite and heavy bundles (deterministic like the full one)
+EXPECTED_VARIANT_BUNDLE_SHA256 = {
+    "full": EXPECTED_BUNDLE_SHA256,
+    "lite": "3a605db08c0c166ec7951ba15f86417d72042b936c4e17980deaa9451a0dfa9d",
+    "heavy": "2f9b4b6c016fd55043efe9014681d7f3e03b40e92a99db103db5a4890daabd07",
+}
+
 ENV_MODEL = "POSTURE_MODEL"
+ENV_VARIANT = "POSTURE_MODEL_VARIANT"
+ENV_NPM = "POSTURE_MEDIAPIPE_POSE_NPM"
 ENV_WHEEL = "POSTURE_MEDIAPIPE_WHEEL"
 ENV_CACHE = "POSTURE_CACHE_DIR"
 
@@ -178,9 +213,12 @@ def build_task_bundle(wheel: str | os.PathLike[str], out_path: str | os.PathLike
     """Build the ``.task`` bundle from a mediapipe 0.10.21 wheel; written atomically."""
     members = read_wheel_members(wheel)
     detector = add_normalization_metadata(members[DETECTOR_MEMBER], *DETECTOR_NORMALIZATION, name="pose_detector")
-    landmarker = add_normalization_metadata(
-        members[LANDMARKER_MEMBER], *LANDMARKER_NORMALIZATION, name="pose_landmarks_detector"
-    )
+    return _write_bundle(detector, members[LANDMARKER_MEMBER], out_path)
+
+
+def _write_bundle(detector: bytes, landmark_tflite: bytes, out_path: str | os.PathLike[str]) -> Path:
+    """Zip a detector (metadata already added) and a bare landmark network into a ``.task``, atomically."""
+    landmarker = add_normalization_metadata(landmark_tflite, *LANDMARKER_NORMALIZATION, name="pose_landmarks_detector")
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out_path.parent, suffix=".task.tmp")
@@ -219,20 +257,88 @@ def fetch_source_wheel(dest_dir: str | os.PathLike[str]) -> Path:
     return wheels[0]
 
 
-def resolve_model_path(model_path: str | os.PathLike[str] | None = None, build: bool = True) -> Path:
+def fetch_npm_tarball(dest_dir: str | os.PathLike[str]) -> Path:
+    """Fetch ``@mediapipe/pose`` (pinned) from the npm registry with ``npm pack``; hash-checked."""
+    dest = Path(dest_dir)
+    dest.mkdir(parents=True, exist_ok=True)
+    out = dest / NPM_TARBALL
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ModelUnavailableError(
+            f"building the lite or heavy pose model needs npm to fetch {NPM_PACKAGE}@{NPM_VERSION}, and npm is not "
+            f"installed. Install Node.js, or point {ENV_NPM} at a downloaded {NPM_TARBALL}, or {ENV_MODEL} at a "
+            "pose_landmarker_{lite,heavy}.task file."
+        )
+    if not out.is_file():
+        cmd = [npm, "pack", f"{NPM_PACKAGE}@{NPM_VERSION}", "--pack-destination", str(dest), "--silent"]
+        log.info("fetching the lite/heavy pose networks: %s", " ".join(cmd))
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        if proc.returncode != 0 or not out.is_file():
+            raise ModelUnavailableError(
+                f"could not fetch {NPM_PACKAGE}@{NPM_VERSION} from the npm registry (npm said: "
+                f"{proc.stderr.strip()[-300:] or 'nothing'}). Point {ENV_NPM} at a downloaded {NPM_TARBALL}."
+            )
+    return out
+
+
+def read_npm_member(tarball: str | os.PathLike[str], variant: str) -> bytes:
+    """The ``variant`` landmark network from the ``@mediapipe/pose`` tarball, hash-checked."""
+    got = sha256_file(tarball)
+    if got != NPM_TARBALL_SHA256:
+        raise ModelUnavailableError(
+            f"{tarball} has sha256 {got}, expected {NPM_TARBALL_SHA256} ({NPM_PACKAGE}@{NPM_VERSION}); "
+            "refusing an unknown package"
+        )
+    member, expected = NPM_MEMBERS[variant]
+    try:
+        with tarfile.open(tarball, "r:gz") as t:
+            f = t.extractfile(member)
+            data = f.read() if f is not None else b""
+    except (tarfile.TarError, KeyError, OSError) as e:
+        raise ModelUnavailableError(f"{tarball} does not hold {member}: {e}") from e
+    if sha256_bytes(data) != expected:
+        raise ModelUnavailableError(f"{member} in {tarball} has sha256 {sha256_bytes(data)}, expected {expected}")
+    return data
+
+
+def build_variant_bundle(variant: str, full_bundle: str | os.PathLike[str], tarball: str | os.PathLike[str],
+                         out_path: str | os.PathLike[str]) -> Path:
+    """The ``lite`` or ``heavy`` bundle: the full bundle's detector with the npm package's landmark network."""
+    got = sha256_file(full_bundle)
+    if got != EXPECTED_BUNDLE_SHA256:
+        raise ModelUnavailableError(f"{full_bundle} is not posture's own full bundle (sha256 {got}); cannot take its detector")
+    with zipfile.ZipFile(full_bundle) as z:
+        detector = z.read("pose_detector.tflite")
+    return _write_bundle(detector, read_npm_member(tarball, variant), out_path)
+
+
+def _check_variant(variant: str) -> str:
+    if variant not in VARIANTS:
+        raise ModelUnavailableError(f"unknown model variant {variant!r}; expected one of {', '.join(VARIANTS)}")
+    return variant
+
+
+def resolve_model_path(model_path: str | os.PathLike[str] | None = None, build: bool = True,
+                       variant: str | None = None) -> Path:
     """Path of a usable ``.task`` file, building it on first use (see module docstring)."""
-    explicit = model_path or os.environ.get(ENV_MODEL)
+    explicit = model_path or (None if variant else os.environ.get(ENV_MODEL))
     if explicit:
         p = Path(explicit).expanduser()
         if not p.is_file():
             source = "--model" if model_path else f"${ENV_MODEL}"
             raise ModelUnavailableError(f"pose model {p} (from {source}) does not exist or is not a file")
         return p
-    cached = default_cache_dir() / BUNDLE_NAME
+    variant = _check_variant(variant or os.environ.get(ENV_VARIANT) or DEFAULT_VARIANT)
+    cached = default_cache_dir() / VARIANT_BUNDLE_NAMES[variant]
     if cached.is_file():
         return cached
     if not build:
-        raise ModelUnavailableError(f"no pose model at {cached}; run 'python -m posture model' to build it")
+        hint = "" if variant == DEFAULT_VARIANT else f" --model-variant {variant}"
+        raise ModelUnavailableError(f"no pose model at {cached}; run 'python -m posture model{hint}' to build it")
+    if variant != "full":
+        full = resolve_model_path(build=True, variant="full")
+        tarball = os.environ.get(ENV_NPM) or fetch_npm_tarball(default_cache_dir() / "npm")
+        return build_variant_bundle(variant, full, tarball, cached)
     wheel_env = os.environ.get(ENV_WHEEL)
     if wheel_env:
         return build_task_bundle(wheel_env, cached)
