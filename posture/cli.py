@@ -124,6 +124,15 @@ def _check_model_option(args: argparse.Namespace) -> None:
         check_model_file(given)
 
 
+def _apply_model_variant(args: argparse.Namespace) -> None:
+    """--model-variant (issue 15) picks a built bundle, building it on first use, unless --model names a file."""
+    variant = getattr(args, "model_variant", None)
+    if variant and not getattr(args, "model", None):
+        from posture.io.model import resolve_model_path
+
+        args.model = str(resolve_model_path(variant=variant))
+
+
 def _warn_decode_errors(video) -> None:
     if getattr(video, "decode_errors", 0):
         warnings.warn(f"{video.path}: {video.decode_errors} frame(s) could not be decoded or were damaged; the file "
@@ -227,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--model", help="a pose_landmarker_*.task file (default: $POSTURE_MODEL or the built one)")
+        sp.add_argument("--model-variant", choices=["lite", "full", "heavy"],
+                        help="which pose model to build and use when --model is not given (default full; heavy is "
+                             "slower and finds small people better, lite is faster; see README)")
         sp.add_argument("--subject", default=None, type=_subject,
                         help="who to follow when several people are in view: largest, moving, or x,y in pixels "
                              "(two finite coordinates, x,y >= 0: the person nearest that point)")
@@ -236,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("model", help="find or build the pose model and print its path")
     m.add_argument("--model", help="check this .task file instead")
+    m.add_argument("--model-variant", choices=["lite", "full", "heavy"], help="build/locate this variant (default full)")
     m.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     m.set_defaults(func=cmd_model)
 
@@ -306,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", PostureWarning)
+            _apply_model_variant(args)
             return int(args.func(args) or 0)
     except PostureError as e:
         print(f"posture: error: {_one_line(e)}", file=sys.stderr)
