@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--real", default=str(REPO.parent / "shared" / "datasets" / "real"))
     ap.add_argument("--tolerance", type=int, default=3)
+    ap.add_argument("--posture-measures", action="store_true",
+                    help="also print the candidate slouch / head measures per clip (median over validated steps)")
     args = ap.parse_args(argv)
     os.environ.setdefault("POSTURE_CACHE_DIR", str(REPO / ".pytest_cache" / "d" / "posture"))
 
@@ -132,6 +134,22 @@ def main(argv: list[str] | None = None) -> int:
         f = rep.finding("pelvic_drop")
         print(f"| {rel} | {view} | {rep.view}{'' if rep.view == view else ' X'} | {_f(m.get('cadence_spm'), '.1f')} | "
               f"{_f(m.get('hip_sway_ratio'), '.2f')} | {f.severity if f else '-'} | {_f(m.get('analysed_duration_s'), '.1f')} |")
+    if args.posture_measures:
+        from posture.gait.measures import candidate_measures
+
+        print("\nCandidate posture measures, median over the validated side-view steps (deg; + forward / down):\n")
+        names = None
+        for clip, lab in labels.items():
+            if clip.startswith("_"):
+                continue
+            seq, rep = analyse(f"walk_side/{clip}")
+            cm = candidate_measures(seq, rep)
+            if names is None:
+                names = list(cm)
+                print("| clip | slouch | head down | " + " | ".join(names) + " |")
+                print("|---|---|---|" + "---|" * len(names))
+            print(f"| {clip} | {lab.get('slouch')} | {lab.get('head_down')} | "
+                  + " | ".join(_f(cm[k], '.1f') for k in names) + " |")
     print(f"\nview right on {n_ok}/{n_all} walking clips of labels/views.json ({100 * n_ok / max(n_all, 1):.0f}%)")
     return 0
 

@@ -88,7 +88,7 @@ def walking_specs(params: GaitParams = DEFAULT_GAIT) -> dict[str, CheckSpec]:
             plausible=(-40.0, 90.0), notice=pp.head_down_notice_deg, warning=pp.head_down_warning_deg,
             worse="above",
             source=("head tipped down from level (ear-to-eye line against its ~13 deg rise with the head level): "
-                    "ISO 11226:2000 head inclination 25 deg (warning); 15 deg notice and 30% of the steps, our "
+                    "ISO 11226:2000 head inclination 25 deg (warning); 15 deg notice in half of the steps, our "
                     "choice"),
             uncertainty=5.0,
             message_ok="You mostly look ahead (head tipped down {value:.0f} deg from level, typical step).",

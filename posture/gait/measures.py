@@ -1,0 +1,73 @@
+"""Candidate trunk and head measures of a walk, for choosing which one can judge slouching (issue 11).
+
+:func:`candidate_measures` gives, for one analysed side-view walk, the median over its validated steps of
+several ways to measure the trunk and the head (degrees; + forward / down). ``scripts/eval_gait.py
+--posture-measures`` prints them next to the ``slouch`` and ``head_down`` labels, which is how the walking
+checks were chosen: a measure that does not separate the labelled walkers does not raise a finding.
+
+- ``trunk_image``: hip centre -> shoulder centre from vertical, image pixels (the ``slouching`` check);
+- ``trunk_near_side``: the near side's hip -> shoulder only (the far side is partly guessed);
+- ``trunk_world``: the same line in MediaPipe's world landmarks (metres, x-y plane);
+- ``forward_head_image`` / ``forward_head_world``: shoulder centre -> ear centre from vertical;
+- ``neck_on_trunk``: forward_head_image - trunk_image (the head's lean relative to the trunk);
+- ``head_down_eye_ear``: the ear-to-eye line below its level-head angle (the ``looking_down`` check);
+- ``head_pitch_nose``: the ear-to-nose line below the horizontal (issue 3's looking-down measure).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posture import landmarks as L
+from posture.cleanup import fill_gaps, smooth_zero_phase
+from posture.gait import posture_checks as P
+from posture.gait.params import DEFAULT_GAIT
+from posture.geometry import angle_from_vertical_deg, midpoint
+from posture.report import Report
+from posture.sequence import PoseSequence
+
+
+def candidate_measures(seq: PoseSequence, report: Report) -> dict[str, float]:
+    """Median over the report's validated side-view steps of each candidate measure (NaN with no steps)."""
+    clean = smooth_zero_phase(fill_gaps(seq)) if seq.n_frames > 6 else seq
+    frames = np.asarray(clean.frame_index)
+    n = clean.n_frames
+    facing = np.full(n, np.nan)
+    for s in report.segments:
+        if s["analysed"] and s["view"] == "side":
+            a, b = np.searchsorted(frames, s["start_frame"]), np.searchsorted(frames, s["end_frame"]) + 1
+            facing[a:b] = 1.0 if s["side_to_camera"] == "right" else -1.0
+    xy = np.asarray(clean.xy_px, float)
+    w = np.asarray(clean.world_m, float)
+    k = np.arange(n)
+    near_sh = np.where(facing > 0, L.RIGHT_SHOULDER, L.LEFT_SHOULDER)
+    near_hip = np.where(facing > 0, L.RIGHT_HIP, L.LEFT_HIP)
+
+    def centre(arr, a, b):
+        return midpoint(arr[:, a], arr[:, b])
+
+    trunk_img = P.trunk_lean_deg(xy, facing)
+    trunk_w = angle_from_vertical_deg(centre(w, L.LEFT_HIP, L.RIGHT_HIP)[:, :2],
+                                      centre(w, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)[:, :2], facing)
+    fh_img = P.forward_head_deg(xy, facing)
+    fh_w = angle_from_vertical_deg(centre(w, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)[:, :2],
+                                   centre(w, L.LEFT_EAR, L.RIGHT_EAR)[:, :2], facing)
+    traces = {
+        "trunk_image": trunk_img,
+        "trunk_near_side": angle_from_vertical_deg(xy[k, near_hip], xy[k, near_sh], facing),
+        "trunk_world": trunk_w,
+        "forward_head_image": fh_img,
+        "forward_head_world": fh_w,
+        "neck_on_trunk": fh_img - trunk_img,
+        "head_down_eye_ear": P.head_down_deg(xy, facing, DEFAULT_GAIT.posture.eye_ear_neutral_deg),
+        "head_pitch_nose": P.head_pitch_deg(xy, facing),
+    }
+    ics = sorted(report.events.get("initial_contacts", []), key=lambda e: e["frame"])
+    steps = [(np.searchsorted(frames, a["frame"]), np.searchsorted(frames, b["frame"]))
+             for a, b in zip(ics[:-1], ics[1:], strict=False)
+             if a["pass"] == b["pass"] and a["foot"] != b["foot"] and 0 < b["time_s"] - a["time_s"] <= 1.5]
+    out = {}
+    for name, tr in traces.items():
+        per_step = [np.nanmedian(tr[a:b + 1]) for a, b in steps if np.isfinite(tr[a:b + 1]).any()]
+        out[name] = float(np.median(per_step)) if per_step else float("nan")
+    return out
