@@ -16,10 +16,12 @@ from collections import deque
 from typing import Any
 
 import numpy as np
+import scipy.signal  # noqa: F401  (the clean-up's filter imports it lazily: 2-4 s; load it here, not mid-session)
 
 from posture import landmarks as L
 from posture.analyses import AnalyzeOptions
 from posture.geometry import angle_from_vertical_deg, flexion_deg, midpoint
+from posture.lift.analysis import lift_reps
 from posture.lift.checks import FINDING_IDS, SPEC_BY_ID
 from posture.lift.kinematics import ANKLE_TO_EAR_FRACTION, SHOULDER_HEIGHT_FRACTION
 from posture.lift.params import DEFAULT_LIFT, LiftParams
@@ -112,8 +114,6 @@ class LiftCoach:
 
     def _grade_rep(self, t_start: float) -> dict[str, Any] | None:
         """Grade the repetition that just ended with the offline per-repetition grading (one grading)."""
-        from posture.lift.analysis import lift_reps  # analysis imports this module's neighbours; import late
-
         seq = self._window(t_start - self.lead_in_s)
         if seq is None:
             return None
