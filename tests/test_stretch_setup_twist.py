@@ -98,3 +98,21 @@ def test_every_stretch_finding_has_a_registered_spec_needing_the_legs():
     rep = analyze_stretch(pose_for_reference(load_reference("knee_to_chest"), "left", n=120), AnalyzeOptions())
     assert {f.id for f in rep.findings} <= set(STRETCH_SPECS)
     assert np.isfinite(rep.finding("stretch_recognised").value)
+
+
+def test_live_coach_grades_with_the_report_specs():
+    """The coach's live grades come from the same specs as the report: a 10 s hold of a 30 s stretch is short in
+    both, and a hold in good form is not out of form in either."""
+    ref = load_reference("knee_to_chest")
+    seq = pose_for_reference(ref, "left", n=300, fps=30.0)  # 10 s in the pose, in form
+    statuses = run_offline(StretchCoach(), seq)
+    live = statuses[-1].values["grades"]
+    assert live["out_of_form"] == "ok"
+    rep = analyze_stretch(seq, AnalyzeOptions())
+    assert rep.finding("out_of_form").severity == "ok"
+    assert rep.finding("hold_too_short").severity == "notice"
+    from posture.checks import grade_value
+    from posture.stretch.specs import for_reference
+
+    held = rep.to_dict()["stretch"]["holds"][0]["in_form_s"]
+    assert grade_value(for_reference("hold_too_short", ref), held) == "notice"

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from posture.checks import grade_value
 from posture.live import LiveStatus
 from posture.sequence import PoseFrame
 from posture.stretch.angles import AngleParams, measures_of_frame, resolve_side
@@ -33,6 +34,7 @@ from posture.stretch.recognise import (
     window_stats_2d,
 )
 from posture.stretch.reference import Reference, load_all, load_reference, pose_phrase
+from posture.stretch.specs import STRETCH_SPECS, for_reference
 from posture.view import frame_view
 
 
@@ -245,6 +247,7 @@ class StretchCoach:
             "deviations": {k: (None if v is None else round(v, 1)) for k, v in (form.deviations if form else {}).items()},
             "values": {a.name: _round(values.get(resolve_side(a.name, match.side))) for a in ref.angles},
             "reason": form.reason if form is not None else None,
+            "grades": _live_grades(ref, tracker),
         })
         return LiveStatus(self.task, headline, cue=cue, in_form=in_form, values=values_out, events=tuple(events), timestamp_s=t)
 
@@ -294,6 +297,20 @@ class StretchCoach:
                 "target_reps_per_side": ref.reps_per_side if ref else None,
                 "hold_target_s": ref.hold_s if ref else None,
             }
+
+
+def _live_grades(ref: Reference, tracker: HoldTracker) -> dict[str, str]:
+    """The running hold graded with the report's own specs (posture.stretch.specs) via ``grade_value``: the share
+    of this hold spent out of form, and (once the hold ends short) its in-form time against the target."""
+    cur = tracker.current
+    out: dict[str, str] = {}
+    if cur is not None:
+        judged = cur.in_form_s + cur.out_of_form_s
+        if judged > 0:
+            out["out_of_form"] = grade_value(STRETCH_SPECS["out_of_form"], 100.0 * cur.out_of_form_s / judged)
+    if tracker.holds:
+        out["hold_too_short"] = grade_value(for_reference("hold_too_short", ref), tracker.holds[-1].in_form_s)
+    return out
 
 
 def _nanmedian(xs: list[float]) -> float:
