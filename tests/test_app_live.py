@@ -122,8 +122,8 @@ def test_stop_shows_a_readable_summary_and_saves_it_to_history(env, monkeypatch)
     assert not at.exception, [e.value for e in at.exception]
     md = " ".join(m.value for m in at.markdown)
     assert "Your session" in md and "Piriformis supine (left)" in md
-    table = str(at.table[0].value)
-    assert "1 of 4 done" in table and "31 s" in table and "knee low" in table
+    table = at.table[0].value.to_csv()
+    assert "1 of 4 done" in table and "31 s" in table and "Knee low" in table
     assert "{" not in table and not at.json  # no raw JSON dump
     assert any("Saved to History" in s.value for s in at.success)
     entries = History(env.history).entries()
@@ -140,7 +140,7 @@ def test_stop_shows_a_readable_summary_and_saves_it_to_history(env, monkeypatch)
     assert "live session" in at.dataframe[0].value.to_string()
     assert at.selectbox(key="history-metric-stretch").value == "seconds_in_form"
     at.selectbox(key="history-open").set_value(entries[0].id).run()
-    assert "1 of 4 done" in str(at.table[0].value)
+    assert "1 of 4 done" in at.table[0].value.to_csv()
 
 
 def test_speech_html_speaks_once_and_mute_cancels():
