@@ -124,22 +124,37 @@ class CheckSpec:
 
 
 # ------------------------------------------------------------------------------------------------ registry
-REGISTRY: dict[str, CheckSpec] = {}
+REGISTRY: dict[str, CheckSpec] = {}  # finding id -> its spec (the first registered, when tasks share an id)
+TASK_REGISTRY: dict[str, dict[str, CheckSpec]] = {}  # task -> finding id -> spec
 
 
-def register(*specs: CheckSpec) -> tuple[CheckSpec, ...]:
-    """Add specs to the registry (ids are unique across tasks); returns them for the caller's table."""
+def register(*specs: CheckSpec, task: str = "") -> tuple[CheckSpec, ...]:
+    """Add specs to the registry; returns them for the caller's table.
+
+    Two tasks may share an id (``slouching`` while walking and while sitting) when it means the same thing:
+    the same unit. Within one task an id is registered once (again only with the same spec).
+    """
     for s in specs:
         old = REGISTRY.get(s.id)
-        if old is not None and old != s and (old.title, old.unit) != (s.title, s.unit):
-            raise ValueError(f"check id {s.id!r} is registered twice with different meanings")
-        REGISTRY[s.id] = s
+        if old is not None and old.unit != s.unit:
+            raise ValueError(f"check id {s.id!r} is registered twice with different meanings "
+                             f"({old.unit!r} and {s.unit!r})")
+        mine = TASK_REGISTRY.setdefault(task, {})
+        if s.id in mine and mine[s.id] != s and (mine[s.id].title, mine[s.id].unit) != (s.title, s.unit):
+            raise ValueError(f"check id {s.id!r} is registered twice with different meanings in task {task!r}")
+        mine[s.id] = s
+        REGISTRY.setdefault(s.id, s)
     return specs
 
 
-def title(finding_id: str) -> str:
+def spec_for(finding_id: str, task: str = "") -> CheckSpec | None:
+    """The spec behind a finding of ``task`` (any task's spec of that id when the task did not register it)."""
+    return TASK_REGISTRY.get(task, {}).get(finding_id) or REGISTRY.get(finding_id)
+
+
+def title(finding_id: str, task: str = "") -> str:
     """The plain name of a finding id (the id with spaces when no spec is registered)."""
-    s = REGISTRY.get(finding_id)
+    s = spec_for(finding_id, task)
     return s.title if s else finding_id.replace("_", " ").capitalize()
 
 

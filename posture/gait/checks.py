@@ -159,4 +159,4 @@ def walking_specs(params: GaitParams = DEFAULT_GAIT) -> dict[str, CheckSpec]:
 
 
 SPECS = walking_specs(DEFAULT_GAIT)
-register(*SPECS.values())
+register(*SPECS.values(), task="walk")

@@ -274,7 +274,7 @@ CHECKS: tuple[LiftCheck, ...] = (
               "the hands were not seen at lift-off, or your arms were held out in front as in a bodyweight squat "
               "(give the load weight if you were carrying something)"),
 )
-SPECS: tuple[CheckSpec, ...] = register(*(c.spec for c in CHECKS), LEADS_WITH_SHOULDERS)
+SPECS: tuple[CheckSpec, ...] = register(*(c.spec for c in CHECKS), LEADS_WITH_SHOULDERS, task="lift")
 SPEC_BY_ID: dict[str, CheckSpec] = {s.id: s for s in SPECS}
 FINDING_IDS: tuple[str, ...] = tuple(s.id for s in (KNEES_NOT_BENT, BACK_BENT_FORWARD, BACK_ROUNDED, HIPS_RISE_FIRST,
                                                       FEET_TOO_NARROW, SHOULDERS_NOT_OVER_FEET, HEELS_LIFT, TWISTING,

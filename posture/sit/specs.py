@@ -142,7 +142,7 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
 
 
 SIT_SPECS: dict[str, CheckSpec] = sit_specs()
-register(*SIT_SPECS.values())
+register(*SIT_SPECS.values(), task="sit")
 
 WORLD_NOTE = (" Measured from the 3D landmarks (three-quarter view): typical error about {u:.0f} deg, larger than from "
               "the side.")
