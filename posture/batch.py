@@ -232,8 +232,10 @@ class Job:
     person: str = ""
     subject: str | None = None
     key: str = ""  # report file stem, unique within the output folder
-    content_sha256: str = ""
+    content_sha256: str = ""  # "" until hashed: the worker hashes what it reads (see plan_jobs)
     options_sha256: str = ""
+    size: int = -1  # bytes and modification time when planned, to trust an earlier hash without re-reading
+    mtime_ns: int = -1
 
     @property
     def is_landmark_file(self) -> bool:
@@ -277,7 +279,14 @@ def _report_key(path: Path, taken: set[str]) -> str:
 def plan_jobs(inputs: list[Path], task: str, options: AnalyzeOptions, people: People | None = None,
               subject: str | None = None, model_sha256: str = "", manifest: Mapping[str, dict] | None = None,
               use_cache: bool = True) -> list[Job]:
-    """One :class:`Job` per input: per-person values applied, report names fixed, hashes taken."""
+    """One :class:`Job` per input: per-person values applied, report names fixed.
+
+    Content hashes: an input the manifest already knows with the same size and
+    modification time keeps its recorded hash (like make and rsync: no re-reading of
+    a folder of videos to resume); one it knows that has changed is hashed here, to
+    decide whether to skip it; a new input is hashed by the worker that reads it, so
+    a first run starts at once and the hashing is spread over the workers.
+    """
     manifest = manifest or {}
     taken = {e["key"] for e in manifest.values() if "key" in e}
     jobs = []
@@ -294,13 +303,20 @@ def plan_jobs(inputs: list[Path], task: str, options: AnalyzeOptions, people: Pe
         else:
             key = _report_key(p, taken | own)
         own.add(key)
+        digest, size, mtime_ns = "", -1, -1
         try:
-            digest = sha256_file(p)
-        except OSError as e:
-            digest = f"unreadable:{e}"
+            st = p.stat()
+            size, mtime_ns = st.st_size, st.st_mtime_ns
+            if prev and (prev.get("size"), prev.get("mtime_ns")) == (size, mtime_ns):
+                digest = prev.get("content_sha256", "")
+            elif prev:
+                digest = sha256_file(p)
+        except OSError:
+            pass  # the worker reports it as bad input
         jobs.append(Job(source=str(p), task=job_task, options=opts, person=row.person if row else "",
                         subject=job_subject, key=key, content_sha256=digest,
-                        options_sha256=options_sha256(job_task, opts, job_subject, model_sha256, use_cache)))
+                        options_sha256=options_sha256(job_task, opts, job_subject, model_sha256, use_cache),
+                        size=size, mtime_ns=mtime_ns))
     return jobs
 
 
@@ -327,16 +343,21 @@ def analyse_job(job: Job, model_path: str | None = None, use_cache: bool = True,
             if data is not None:
                 path = str(Path(tmp) / f"input{Path(job.source).suffix.lower()}")
                 Path(path).write_bytes(data)
+                out["content_sha256"] = hashlib.sha256(data).hexdigest()
+            elif not job.content_sha256:
+                out["content_sha256"] = sha256_file(path)  # OSError: reported like analyze would
             report = analyze_file(path, job.task, job.options, model_path=model_path, progress=progress,
                                   subject=job.subject, use_cache=use_cache)
             if report.video.path == path or not job.is_landmark_file:  # the user's path, never a temporary copy
                 report.video = dataclasses.replace(report.video, path=job.source)
-            out = {"status": "ok", "report_json": report.to_json()}
+            out.update(status="ok", report_json=report.to_json())
     except PostureError as e:
-        out = {"status": "bad_input", "error": _name_source(str(e), path, job.source)}
+        out.update(status="bad_input", error=_name_source(str(e), path, job.source))
+    except OSError as e:  # not found, a folder, no permission: the user's input
+        out.update(status="bad_input", error=f"{job.source}: cannot read ({e.strerror or e})")
     except Exception as e:  # noqa: BLE001 - one file's bug must not stop the batch; recorded with its traceback
-        out = {"status": "error", "error": _name_source(f"{type(e).__name__}: {e}", path, job.source),
-               "traceback": traceback.format_exc()}
+        out.update(status="error", error=_name_source(f"{type(e).__name__}: {e}", path, job.source),
+                   traceback=traceback.format_exc())
     out.update(elapsed_s=round(time.monotonic() - t0, 3), cpu_s=round(time.process_time() - c0, 3),
                host=socket.gethostname(), pid=os.getpid())
     return out
@@ -487,7 +508,8 @@ def compact_manifest(out_dir: Path, entries: Mapping[str, dict]) -> None:
 
 def is_complete(job: Job, entry: dict | None, out_dir: Path, retry_failed: bool = False) -> bool:
     """Whether ``job`` is already done: same content and options, and its report intact (or a deterministic bad input)."""
-    if not entry or entry.get("content_sha256") != job.content_sha256 or entry.get("options_sha256") != job.options_sha256:
+    if not entry or not job.content_sha256 or entry.get("content_sha256") != job.content_sha256 \
+            or entry.get("options_sha256") != job.options_sha256:
         return False
     if entry.get("status") == "bad_input":
         return not retry_failed
@@ -585,11 +607,12 @@ def run_batch(inputs: list[str | os.PathLike[str]], task: str, out_dir: str | os
     paths = collect_inputs(inputs, skip=skip)
     manifest = read_manifest(out)
     model_sha = ""
-    if model_path:
+    model_given = model_path or os.environ.get("POSTURE_MODEL")  # else the built bundle, pinned by hash in model.py
+    if model_given:
         try:
-            model_sha = sha256_file(model_path)
+            model_sha = sha256_file(model_given)
         except OSError as e:
-            raise PostureError(f"pose model {model_path} cannot be read ({e})") from e
+            raise PostureError(f"pose model {model_given} cannot be read ({e})") from e
     jobs = plan_jobs(paths, task, options, table, subject, model_sha, manifest, use_cache)
     todo = [j for j in jobs if force or not is_complete(j, manifest.get(str(Path(j.source).resolve())), out, retry_failed)]
     result = BatchResult(out, skipped=len(jobs) - len(todo), engine=engine)
@@ -630,7 +653,8 @@ def _record(job: Job, res: dict[str, Any], out: Path) -> dict[str, Any]:
     """Write the report (atomically) and return the journal entry for this input."""
     entry: dict[str, Any] = {
         "source": job.source, "source_abs": str(Path(job.source).resolve()), "key": job.key, "person": job.person,
-        "task": job.task, "content_sha256": job.content_sha256, "options_sha256": job.options_sha256,
+        "task": job.task, "content_sha256": res.get("content_sha256") or job.content_sha256,
+        "options_sha256": job.options_sha256, "size": job.size, "mtime_ns": job.mtime_ns,
         "status": res.get("status", "error"), "error": res.get("error"), "elapsed_s": res.get("elapsed_s"),
         "cpu_s": res.get("cpu_s"), "host": res.get("host"), "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -12,8 +12,9 @@
   (``max_retries``), scheduling by CPUs (each task asks for as many CPUs as the
   landmarkers a file runs, so a node runs ``cores // 2`` files at once, like the
   local pool), and the dashboard when wanted (off unless ``dashboard=True``).
-- At most ``2 x`` the cluster's concurrent tasks are in flight, so the driver holds
-  a bounded number of files in memory however long the batch.
+- At most ``2 x`` the cluster's concurrent tasks, and at most ``max_in_flight_bytes``
+  of file contents (1 GiB), are in flight, so the driver's memory and object store
+  stay bounded however long the batch.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def ray_task(job: Job, data: bytes | None, model: bytes | str | None, model_sha2
 
 def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = True, address: str | None = None,
             shared_fs: bool = False, max_retries: int = 2, dashboard: bool = False, num_cpus: int | None = None,
-            progress: bool = False) -> Iterator[tuple[Job, dict[str, Any]]]:
+            progress: bool = False, max_in_flight_bytes: int = 1 << 30) -> Iterator[tuple[Job, dict[str, Any]]]:
     """Yield ``(job, result)`` as Ray tasks finish; starts (and stops) a local Ray unless one is running."""
     if not jobs:
         return
@@ -93,14 +94,14 @@ def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = Tr
         ray.init(**kwargs)
         started = True
     try:
-        yield from _submit_all(ray, jobs, model_path, use_cache, shared_fs, max_retries, progress)
+        yield from _submit_all(ray, jobs, model_path, use_cache, shared_fs, max_retries, progress, max_in_flight_bytes)
     finally:
         if started:
             ray.shutdown()
 
 
 def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, shared_fs: bool, max_retries: int,
-                progress: bool) -> Iterator[tuple[Job, dict[str, Any]]]:
+                progress: bool, max_in_flight_bytes: int) -> Iterator[tuple[Job, dict[str, Any]]]:
     model: bytes | str | None = None
     model_sha, model_name = "", "model.task"
     if not all(j.is_landmark_file for j in jobs):
@@ -113,11 +114,12 @@ def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, s
     cpus = float(ray.cluster_resources().get("CPU", 1))
     in_flight = max(2, int(2 * cpus // LANDMARKERS_PER_FILE))
     todo = list(jobs)
-    pending: dict[Any, Job] = {}
+    pending: dict[Any, tuple[Job, int]] = {}
+    sent = 0  # bytes of the files in flight, held in the driver's object store until their task is done
     if progress:
         sys.stderr.write(f"ray: {cpus:g} CPUs, {LANDMARKERS_PER_FILE} per file, up to {in_flight} files in flight\n")
     while todo or pending:
-        while todo and len(pending) < in_flight:
+        while todo and len(pending) < in_flight and (sent < max_in_flight_bytes or not pending):
             job = todo.pop(0)
             per_task = 1 if job.is_landmark_file else LANDMARKERS_PER_FILE
             try:
@@ -126,12 +128,14 @@ def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, s
                 yield job, {"status": "bad_input", "error": f"{job.source}: cannot read ({e.strerror or e})"}
                 continue
             ref = remote.options(num_cpus=min(per_task, cpus)).remote(job, data, model, model_sha, use_cache, model_name)
-            pending[ref] = job
+            pending[ref] = (job, len(data or b""))
+            sent += len(data or b"")
         if not pending:
             continue
         done, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
         for ref in done:
-            job = pending.pop(ref)
+            job, size = pending.pop(ref)
+            sent -= size
             try:
                 yield job, ray.get(ref)
             except ray.exceptions.RayError as e:  # the task's worker or node died more than max_retries times
