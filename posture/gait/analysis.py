@@ -127,7 +127,8 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
     specs = walking_specs(params)
     metrics = _metrics(clean, ics, tos, steps, side, frontal, options, params, foot_conf, trunk, fhead, pitch, down,
                        sway, obliq, side_lean)
-    findings = _findings(clean, gvt, specs, ics, steps, side, frontal, metrics, params, trunk, fhead, down, sway, obliq)
+    findings = _findings(clean, gvt, specs, ics, steps, side, frontal, metrics, params, trunk, fhead, down, sway, obliq,
+                         _main_skip_reason(segments, side | frontal))
 
     t = clean.timestamps_s
     pp = params.posture
@@ -305,8 +306,23 @@ def _judge_value(spec: CheckSpec, value: float, samples: np.ndarray, quality: fl
     return evaluate(spec, Evidence(samples=samples, quality=quality, value=value, context=context))
 
 
-def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhead, down, sway, obliq) -> list[Finding]:
+def _main_skip_reason(segments: list[Segment], analysed: np.ndarray) -> str:
+    """Why most of the skipped frames were skipped (for not-assessed reasons), "" when nothing was skipped."""
+    by_reason: dict[str, int] = {}
+    for s in segments:
+        if not s.analysed and s.reason:
+            by_reason[s.reason] = by_reason.get(s.reason, 0) + (s.stop - s.start)
+    if not by_reason:
+        return ""
+    del analysed
+    return max(by_reason, key=by_reason.get)
+
+
+def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhead, down, sway, obliq,
+              skip_reason: str = "") -> list[Finding]:
     out: list[Finding] = []
+    no_side = NO_SIDE + (f" (most of the clip was skipped: {skip_reason})" if skip_reason else "")
+    no_front = NO_FRONT + (f" (most of the clip was skipped: {skip_reason})" if skip_reason else "")
     t = np.asarray(seq.timestamps_s, float)
     side_steps = [(a, b) for a, b in steps if side[a.index]]
     walking_reason = "it needs whole steps of walking seen from the side"
@@ -315,7 +331,7 @@ def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhea
     for fid, trace in (("slouching", trunk), ("forward_head", fhead), ("looking_down", down)):
         spec = specs[fid]
         if not side.any():
-            out.append(not_assessed_finding(spec, NO_SIDE))
+            out.append(not_assessed_finding(spec, no_side))
             continue
         g = gate_frames(spec, seq, gvt, mask=side, mask_reason=walking_reason)
         vals, qual, times = _per_step(trace, g.usable, g.quality, side_steps, t)
@@ -325,7 +341,7 @@ def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhea
     # ---- heel-first landings (side view, feet large enough)
     spec = specs["not_heel_first"]
     if not side.any():
-        out.append(not_assessed_finding(spec, NO_SIDE))
+        out.append(not_assessed_finding(spec, no_side))
     else:
         g = gate_frames(spec, seq, gvt, mask=side)
         known = [e for e in ics if side[e.index] and g.usable[e.index] and e.contact != "unknown"]
@@ -345,7 +361,7 @@ def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhea
     for fid, value in (("hip_sway", m["hip_sway_ratio"]), ("pelvic_drop", 0.5 * m["pelvic_obliquity_range_deg"])):
         spec = specs[fid]
         if not frontal.any():
-            out.append(not_assessed_finding(spec, NO_FRONT))
+            out.append(not_assessed_finding(spec, no_front))
             continue
         g = gate_frames(spec, seq, gvt, mask=frontal)
         secs = float(g.usable.sum() / seq.fps)
