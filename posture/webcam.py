@@ -28,6 +28,8 @@ from posture.sequence import PoseFrame
 log = logging.getLogger(__name__)
 
 LIVE_TASKS = ("stretch", "lift", "sit")
+# Shown on the video and in the side panel while feedback lags (Snapshot.busy / busy_message).
+BUSY_MESSAGE = "Your computer is busy: feedback is delayed"
 ENV_RTC = "POSTURE_RTC_CONFIGURATION"
 
 
@@ -118,6 +120,13 @@ class Snapshot:
     # how much older than the frame it is drawn on the shown pose is (two landmarkers in flight
     # return the newest finished pose, typically a frame or two back)
     pose_age_ms_p50: float = float("nan")
+    # Feedback delay (lag of the frame shown + age of the pose drawn on it) over the last
+    # ``busy_window_s``; ``busy`` while it is over ``max_lag_s`` or many frames arrive too late
+    # to process (see WebcamProcessor). The page shows ``busy_message`` as it is.
+    feedback_ms_p50: float = float("nan")
+    busy: bool = False
+    busy_message: str | None = None
+    frames_dropped: int = 0  # frames not given to the model: late on arrival, or every landmarker busy
 
 
 class WebcamProcessor:
@@ -128,13 +137,24 @@ class WebcamProcessor:
     worker thread, so opening the page never waits for the model. ``analyser`` follows the
     :mod:`posture.live` protocol.
 
-    Lag: a frame's camera time (``frame.time``) is compared with the wall clock when its
-    processed copy is returned; the smallest offset seen is taken as the transport baseline,
-    so ``lag`` is the extra delay added by queueing and processing.
+    Lag: a frame's camera time (``frame.time``) is compared with the wall clock when it arrives and
+    when its processed copy is returned; the smallest arrival offset seen is taken as the transport
+    baseline, so ``lag`` is the extra delay added by queueing and processing.
+
+    Keeping up under load: a frame arriving more than ``max_lag_s`` behind the baseline is not
+    processed (the model, the analyser and the skeleton are skipped; the last status is drawn with
+    :data:`BUSY_MESSAGE`), so a backlog drains at once instead of growing; a background estimator
+    (:class:`posture.io.extract.ParallelLivePoseEstimator`) also drops frames while every landmarker
+    is busy. ``Snapshot.busy`` is set while the feedback delay (lag + pose age) over the last
+    ``busy_window_s`` is above ``max_lag_s``, or more than a quarter of its frames were late, and it
+    stays set for ``busy_window_s`` after, so the message does not flicker.
     """
 
     window_s = 3.0  # our choice: frame-rate window long enough to be stable, short enough to react
     restart_gap_s = 2.0  # our choice: no frame for this long means the stream was stopped and restarted
+    max_lag_s = 0.3  # issue 15: feedback later than this feels detached from the movement
+    busy_window_s = 2.0  # our choice: long enough not to flag one slow frame, short enough to clear soon
+    late_share_busy = 0.25  # our choice: a quarter of the frames arriving late is a busy computer
 
     def __init__(self, estimator_factory: Callable[[], Any], analyser=None, draw: bool = True,
                  clock: Callable[[], float] = time.monotonic):
@@ -164,7 +184,13 @@ class WebcamProcessor:
         self._size: tuple[int, int] | None = None
         # model results counted so far, for estimators that run frames in the background
         self._model_done = int(getattr(getattr(self, "_estimator", None), "frames_processed", 0) or 0)
+        self._model_dropped = int(getattr(getattr(self, "_estimator", None), "frames_dropped", 0) or 0)
         self._pose_age_s: deque[float] = deque(maxlen=300)
+        self._last_pose_age_s = 0.0
+        self._feedback: deque[tuple[float, float]] = deque(maxlen=600)  # (wall time, feedback delay s)
+        self._arrivals: deque[tuple[float, bool]] = deque(maxlen=600)  # (wall time, arrived late?)
+        self._busy_until = -float("inf")
+        self._frames_dropped = 0
 
     # ------------------------------------------------------------------ control (page thread)
     def set_analyser(self, analyser) -> None:
@@ -197,6 +223,8 @@ class WebcamProcessor:
                 summary = dict(self._analyser.summary())
             except Exception as e:  # noqa: BLE001 - a broken summary must not break the page
                 summary = {"error": str(e)}
+            busy = self._busy(now)
+            feedback = [d for t, d in self._feedback if now - t <= self.busy_window_s]
             return Snapshot(
                 status=self._status.to_dict() if self._status else None,
                 frames_in=self._frames_in, frames_processed=self._frames_done, fps=fps,
@@ -205,7 +233,18 @@ class WebcamProcessor:
                 recent_cues=tuple(self._cues), recent_events=tuple(self._events), error=self._error,
                 summary=summary, frame_size=self._size,
                 pose_age_ms_p50=float(np.median(self._pose_age_s) * 1000) if self._pose_age_s else float("nan"),
+                feedback_ms_p50=float(np.median(feedback) * 1000) if feedback else float("nan"),
+                busy=busy, busy_message=BUSY_MESSAGE if busy else None, frames_dropped=self._frames_dropped,
             )
+
+    def _busy(self, now: float) -> bool:
+        """Busy test (see class docstring); call with the lock held."""
+        recent = [d for t, d in self._feedback if now - t <= self.busy_window_s]
+        late = [x for t, x in self._arrivals if now - t <= self.busy_window_s]
+        if (recent and float(np.median(recent)) > self.max_lag_s) or (
+                len(late) >= 5 and sum(late) > self.late_share_busy * len(late)):
+            self._busy_until = now + self.busy_window_s
+        return now < self._busy_until
 
     # ------------------------------------------------------------------ work (worker thread)
     def process_rgb(self, rgb: np.ndarray, timestamp_s: float | None = None) -> np.ndarray:
@@ -226,9 +265,12 @@ class WebcamProcessor:
                 self._last_ts = ts
                 pose = self._estimator.process(rgb, ts)
                 model_done = getattr(self._estimator, "frames_processed", None)
+                model_dropped = getattr(self._estimator, "frames_dropped", None)
             status = analyser.update(pose, ts)
             if self.draw:
-                out = self._draw(rgb, pose, status)
+                with self._lock:
+                    busy = self._busy(self._clock())
+                out = self._draw(rgb, pose, status, BUSY_MESSAGE if busy else None)
         except Exception as e:  # noqa: BLE001 - keep the stream alive; the page shows the error
             log.exception("live frame failed")
             with self._lock:
@@ -252,14 +294,19 @@ class WebcamProcessor:
                 new = 1
             self._frames_done += new
             self._done_times.extend([end] * new)
+            if isinstance(model_dropped, int):
+                self._frames_dropped += max(0, model_dropped - self._model_dropped)
+                self._model_dropped = model_dropped
+            self._last_pose_age_s = 0.0
             if pose is not None:
-                self._pose_age_s.append(max(0.0, ts - pose.timestamp_s))
+                self._last_pose_age_s = max(0.0, ts - pose.timestamp_s)
+                self._pose_age_s.append(self._last_pose_age_s)
             self._proc_s.append(end - start)
             self._size = (int(rgb.shape[1]), int(rgb.shape[0]))
         return out
 
     @staticmethod
-    def _draw(rgb: np.ndarray, pose: PoseFrame | None, status: LiveStatus) -> np.ndarray:
+    def _draw(rgb: np.ndarray, pose: PoseFrame | None, status: LiveStatus, busy: str | None = None) -> np.ndarray:
         from posture.io.render import draw_live_status, draw_skeleton
         from posture.live import hold_countdown_s
 
@@ -267,24 +314,54 @@ class WebcamProcessor:
         if pose is not None:
             out = draw_skeleton(out, pose.xy_px, pose.visibility)
         return draw_live_status(out, status.headline, status.cue, status.in_form,
-                                countdown_s=hold_countdown_s(status.values))
+                                countdown_s=hold_countdown_s(status.values), busy=busy)
+
+    def _skip_late(self, rgb: np.ndarray) -> np.ndarray:
+        """A frame that arrived too late: no model, no analyser; the last status and the busy note."""
+        with self._lock:
+            self._frames_in += 1
+            self._frames_dropped += 1
+            status = self._status
+        if not self.draw or status is None:
+            return rgb
+        try:
+            from posture.io.render import draw_live_status
+
+            return draw_live_status(rgb, status.headline, None, status.in_form, busy=BUSY_MESSAGE)
+        except Exception:  # noqa: BLE001 - a late frame is shown as it is rather than break the stream
+            log.exception("drawing a late frame failed")
+            return rgb
+
+    def _arrive(self, cam_t: float | None) -> bool:
+        """Record a frame's arrival; True when it is more than ``max_lag_s`` behind the baseline."""
+        if cam_t is None:
+            return False
+        with self._lock:
+            now = self._clock()
+            offset = now - float(cam_t)
+            # A new stream (STOP then START) restarts the camera clock: start the lag baseline afresh.
+            if self._last_cam is not None and (cam_t < self._last_cam[0] or now - self._last_cam[1] > self.restart_gap_s):
+                self._lag_base = None
+                self._lag_raw.clear()
+            self._last_cam = (float(cam_t), now)
+            self._lag_base = offset if self._lag_base is None else min(self._lag_base, offset)
+            late = offset - self._lag_base > self.max_lag_s
+            self._arrivals.append((now, late))
+            return late
 
     def callback(self, frame):
         """The ``video_frame_callback`` for streamlit-webrtc: ``av.VideoFrame`` in, annotated ``av.VideoFrame`` out."""
         from posture.io.render import video_frame_from_rgb
 
-        rgb = frame.to_ndarray(format="rgb24")
-        out = self.process_rgb(rgb)
         cam_t = getattr(frame, "time", None)
+        late = self._arrive(cam_t)
+        rgb = frame.to_ndarray(format="rgb24")
+        out = self._skip_late(rgb) if late else self.process_rgb(rgb)
         if cam_t is not None:
             with self._lock:
                 now = self._clock()
-                offset = now - float(cam_t)
-                # A new stream (STOP then START) restarts the camera clock: start the lag baseline afresh.
-                if self._last_cam is not None and (cam_t < self._last_cam[0] or now - self._last_cam[1] > self.restart_gap_s):
-                    self._lag_base = None
-                    self._lag_raw.clear()
-                self._last_cam = (float(cam_t), now)
-                self._lag_base = offset if self._lag_base is None else min(self._lag_base, offset)
-                self._lag_raw.append(offset)
+                lag = now - float(cam_t) - (self._lag_base or 0.0)
+                self._lag_raw.append(now - float(cam_t))
+                if not late:
+                    self._feedback.append((now, lag + self._last_pose_age_s))
         return video_frame_from_rgb(out, like=frame)

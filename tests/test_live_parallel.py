@@ -90,3 +90,81 @@ def test_errors_reach_the_caller():
     with pytest.raises(RuntimeError, match="model failed"):
         est.process(frame, 0.1)
     est.close()
+
+
+# --------------------------------------------------------------------------- the webcam processor under load
+class Clock:
+    def __init__(self):
+        self.t = 100.0
+
+    def __call__(self):
+        return self.t
+
+
+def frame_at(cam_t: float, shape=(48, 64, 3)):
+    from fractions import Fraction
+
+    import av
+
+    f = av.VideoFrame.from_ndarray(np.zeros(shape, np.uint8), format="rgb24")
+    f.pts, f.time_base = int(round(cam_t * 90000)), Fraction(1, 90000)
+    return f
+
+
+class CountingFake:
+    def __init__(self):
+        self.calls = 0
+
+    def process(self, rgb, t):
+        self.calls += 1
+        return PoseFrame(xy_px=np.full((33, 2), 10.0), world_m=np.zeros((33, 3)), visibility=np.ones(33),
+                         timestamp_s=t, width=rgb.shape[1], height=rgb.shape[0])
+
+
+def test_late_frames_skip_the_model_and_the_computer_is_called_busy():
+    from posture.webcam import BUSY_MESSAGE, PoseOnlyAnalyser, WebcamProcessor
+
+    clock, est = Clock(), CountingFake()
+    proc = WebcamProcessor(lambda: est, PoseOnlyAnalyser("lift"), clock=clock)
+    for i in range(10):  # on time
+        clock.t = 100.0 + i / 30
+        proc.callback(frame_at(i / 30))
+    assert est.calls == 10 and not proc.snapshot().busy and proc.snapshot().busy_message is None
+    for i in range(10, 20):  # a backlog: each frame reaches us 0.5 s after the camera took it
+        clock.t = 100.0 + i / 30 + 0.5
+        proc.callback(frame_at(i / 30))
+    snap = proc.snapshot()
+    assert est.calls == 10 and snap.frames_dropped == 10 and snap.frames_in == 20  # skipped, not processed
+    assert snap.busy and snap.busy_message == BUSY_MESSAGE
+    for i in range(20, 140):  # on time again for 4 s: processed, and the message clears
+        clock.t = 100.0 + i / 30
+        proc.callback(frame_at(i / 30))
+    snap = proc.snapshot()
+    assert est.calls == 130 and not snap.busy and snap.feedback_ms_p50 == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize(("model_s", "busy"), [(0.1, False), (0.45, True)])
+def test_a_slow_landmarker_drops_frames_keeps_the_video_on_time_and_says_when_feedback_lags(model_s, busy):
+    """Real threads and time: a camera at 30 frames/s, two landmarkers taking ``model_s`` a frame
+    (a loaded computer). Frames are dropped, never queued: the video returned stays on time (lag
+    < 300 ms) and the pose drawn is about one inference old; over 300 ms is reported as busy."""
+    from posture.webcam import PoseOnlyAnalyser, WebcamProcessor
+
+    log: list = []
+    proc = WebcamProcessor(
+        lambda: ParallelLivePoseEstimator(workers=2, estimator_factory=lambda: SlowFake(model_s, log)),
+        PoseOnlyAnalyser("lift"))
+    start = time.monotonic()
+    i = 0
+    while time.monotonic() - start < 2.0:
+        due = start + i / 30
+        time.sleep(max(0.0, due - time.monotonic()))
+        proc.callback(frame_at(time.monotonic() - start))  # the newest camera frame, as streamlit-webrtc gives
+        i += 1
+    snap = proc.snapshot()
+    proc.close()
+    assert snap.frames_dropped > 0 and snap.frames_processed < snap.frames_in
+    assert snap.lag_ms_p50 < 300
+    # the newest finished pose: one inference old, plus up to half one (two landmarkers staggered)
+    assert model_s * 1000 * 0.8 < snap.pose_age_ms_p50 < model_s * 1000 * 1.5 + 100
+    assert snap.busy is busy
