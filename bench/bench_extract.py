@@ -1,14 +1,19 @@
-"""Benchmark: posture's extraction vs the bare PoseLandmarker loop, and memory vs video length.
+"""Benchmark: posture's extraction against the loop a user would write, as whole processes.
 
-Usage:  .venv/bin/python bench/bench_extract.py [VIDEO] [--repeat-long 10]
+Usage:  .venv/bin/python bench/bench_extract.py [VIDEO ...] [--runs 5] [--model-variant full] [--long 10]
 
-Prints, in one run:
-- fps of the bare loop (OpenCV decode + RGB conversion + detect_for_video, nothing else),
-- fps of posture's full extraction (PyAV decode on its own thread, two landmarkers on alternate
-  frames, tracking) on the same file with the same landmarker options, and their ratio (target >= 1.0);
-  also posture with a single landmarker, where only decoding overlaps inference;
-- peak memory (max RSS, each in a fresh process) of posture's extraction on the clip and on a
-  clip 10x longer made by repeating its frames, to show memory is flat in video length.
+Each configuration runs as its own process (imports, model loading, decoding and inference:
+what a user waits for), the configurations alternate run by run so a busy moment on the machine
+hits all of them, and the median of ``--runs`` is printed:
+- bare loop, 1 pose: OpenCV decode + ``PoseLandmarker`` VIDEO mode, default ``num_poses=1``, one
+  thread (the reference: every ratio is against it);
+- bare loop, 2 poses: the same with ``num_poses=2`` (what posture asked MediaPipe for until now);
+- posture, fixed count: ``extract_tracks`` with two people tracked on every frame;
+- posture, adaptive count: one pose per landmarker plus a people check every second.
+Columns: wall time, CPU time (user + system, less sensitive to other load), peak memory (max
+RSS), frames with a person; then wall speed-up (bare wall / wall; target >= 1.8), CPU ratio
+(target <= 1.1) and memory ratio (target <= 1.3). The load average before and after is printed
+because the machine may be shared. ``--long N`` adds peak memory on a clip N times longer.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,44 +30,83 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-DEFAULT = REPO.parent / "shared" / "datasets" / "real" / "walk_side" / "watcharapol_gait_normal_01.mp4"
+REAL = REPO.parent / "shared" / "datasets" / "real"
+DEFAULTS = [REAL / "walk_side" / "watcharapol_gait_normal_01.mp4", REAL / "walk_side" / "gpjatk_p17_side.mp4"]
+CONFIGS = {
+    "bare1": "bare loop, 1 pose",
+    "bare2": "bare loop, 2 poses",
+    "fixed": "posture, fixed count (2)",
+    "adaptive": "posture, adaptive count",
+}
 
 
-def bare_loop(path: str, options) -> tuple[int, float]:
+# --------------------------------------------------------------------------- child processes
+def child_bare(path: str, num_poses: int, model: str) -> dict:
     import cv2
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from posture.io.model import resolve_model_path
-
-    opts = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(resolve_model_path())),
-        running_mode=vision.RunningMode.VIDEO, **options.landmarker_options())
+    opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=model),
+                                        running_mode=vision.RunningMode.VIDEO, num_poses=num_poses)
+    found = n = 0
     with vision.PoseLandmarker.create_from_options(opts) as lm:
         cap = cv2.VideoCapture(path)
-        n = 0
-        t0 = time.perf_counter()
+        fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
         while True:
             ok, bgr = cap.read()
             if not ok:
                 break
             rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(n * 1000 / 30))
+            res = lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(n * 1000 / fps))
+            found += bool(res.pose_landmarks)
             n += 1
-        return n, time.perf_counter() - t0
+    return {"frames": n, "found": found}
 
 
-def posture_extract(path: str, options) -> tuple[int, float]:
-    from posture.io.extract import PoseLandmarkerAdapter, extract_tracks
+def child_posture(path: str, adaptive: bool, model: str) -> dict:
+    import numpy as np
 
-    # model loading is outside the timing, as in the bare loop
-    lms = [PoseLandmarkerAdapter(mode="video", options=options) for _ in range(options.inference_workers)]
+    from posture.io.extract import ExtractOptions, extract_tracks
+
+    tracks = extract_tracks(path, model, ExtractOptions(adaptive_poses=adaptive))
+    return {"frames": int(len(tracks.timestamps_s)), "found": int(np.sum(tracks.people_count > 0))}
+
+
+def run_child(config: str, path: str, model: str) -> dict:
+    """One whole process: wall time, CPU time and peak memory from the kernel's accounting."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", config, path, "--model", model]
+    env = dict(os.environ, GLOG_minloglevel="2", PYTHONPATH=str(REPO))
     t0 = time.perf_counter()
-    tracks = extract_tracks(path, options=options, landmarkers=lms)
-    dt = time.perf_counter() - t0
-    for lm in lms:
-        lm.close()
-    return len(tracks.timestamps_s), dt
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    out = proc.stdout.read()
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if status != 0:
+        raise RuntimeError(f"{config} on {path} failed (status {status})")
+    res = json.loads(out.strip().splitlines()[-1])
+    res.update(wall_s=wall, cpu_s=ru.ru_utime + ru.ru_stime, peak_mib=ru.ru_maxrss / 1024.0)
+    return res
+
+
+# --------------------------------------------------------------------------- report
+def bench_clip(path: str, model: str, runs: int, configs: list[str]) -> dict:
+    rows: dict[str, list[dict]] = {c: [] for c in configs}
+    for _ in range(runs):
+        for c in configs:
+            rows[c].append(run_child(c, path, model))
+    return {c: {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "cpu_s", "peak_mib")}
+            | {"frames": rs[0]["frames"], "found": rs[0]["found"], "runs": [round(r["wall_s"], 2) for r in rs]}
+            for c, rs in rows.items()}
+
+
+def print_table(path: str, med: dict, runs: int) -> None:
+    ref = med["bare1"]
+    print(f"\n{Path(path).name}: {ref['frames']} frames, median of {runs} whole-process runs, alternating")
+    print(f"{'':28s} {'wall s':>7s} {'CPU s':>7s} {'peak MiB':>8s} {'found':>6s} | {'speed-up':>8s} {'CPU x':>6s} {'mem x':>6s}")
+    for c, m in med.items():
+        print(f"{CONFIGS[c]:28s} {m['wall_s']:7.2f} {m['cpu_s']:7.2f} {m['peak_mib']:8.0f} {m['found']:6d} | "
+              f"{ref['wall_s'] / m['wall_s']:8.2f} {m['cpu_s'] / ref['cpu_s']:6.2f} {m['peak_mib'] / ref['peak_mib']:6.2f}")
+    print("targets for posture: speed-up >= 1.8, CPU x <= 1.1, mem x <= 1.3 (against the 1-pose bare loop)")
 
 
 def make_long(src: str, times: int, out: Path) -> Path:
@@ -85,58 +130,42 @@ def make_long(src: str, times: int, out: Path) -> Path:
     return out
 
 
-def peak_rss_mb(path: str) -> tuple[float, int]:
-    code = (
-        f"import sys, resource; sys.path.insert(0, {str(REPO)!r})\n"
-        "from posture.io.extract import extract_tracks\n"
-        f"t = extract_tracks({path!r})\n"
-        "print(len(t.timestamps_s), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-    )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    n, kb = r.stdout.split()[-2:]
-    return int(kb) / 1024.0, int(n)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("video", nargs="?", default=str(DEFAULT))
-    ap.add_argument("--repeat-long", type=int, default=10)
-    ap.add_argument("--skip-memory", action="store_true")
-    ap.add_argument("--runs", type=int, default=3, help="timed runs of each loop (median reported)")
+    ap.add_argument("videos", nargs="*", default=[str(p) for p in DEFAULTS])
+    ap.add_argument("--runs", type=int, default=5, help="whole-process runs of each configuration (median shown)")
+    ap.add_argument("--model-variant", default="full", choices=["lite", "full", "heavy"])
+    ap.add_argument("--configs", default=",".join(CONFIGS), help=f"comma-separated subset of {','.join(CONFIGS)}")
+    ap.add_argument("--long", type=int, default=0, help="also peak memory on a clip this many times longer")
+    ap.add_argument("--json", help="append the medians as JSON lines to this file")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--model", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    import dataclasses
+    if args.child:
+        path = args.videos[0]
+        res = (child_bare(path, 1 if args.child == "bare1" else 2, args.model) if args.child.startswith("bare")
+               else child_posture(path, args.child == "adaptive", args.model))
+        print(json.dumps(res))
+        return
+    from posture.io.model import resolve_model_path
 
-    from posture.io.extract import ExtractOptions
-
-    options = ExtractOptions()
-    sequential = dataclasses.replace(options, inference_workers=1)
-    # alternate the runs so a busy moment on the machine hits all of them; report medians
-    bare, ours, ours_seq = [], [], []
-    for _ in range(args.runs):
-        n_bare, t = bare_loop(args.video, options)
-        bare.append(n_bare / t)
-        n_ours, t = posture_extract(args.video, options)
-        ours.append(n_ours / t)
-        n_seq, t = posture_extract(args.video, sequential)
-        ours_seq.append(n_seq / t)
-    fps_bare, fps_ours, fps_seq = (float(sorted(v)[len(v) // 2]) for v in (bare, ours, ours_seq))
-    result = {"video": args.video, "frames": n_ours, "num_poses": options.num_poses, "runs": args.runs,
-              "bare_fps": round(fps_bare, 2), "posture_fps": round(fps_ours, 2), "ratio": round(fps_ours / fps_bare, 3),
-              "posture_one_worker_fps": round(fps_seq, 2), "ratio_one_worker": round(fps_seq / fps_bare, 3)}
-    print(f"bare PoseLandmarker loop             : {fps_bare:6.2f} fps ({n_bare} frames, median of {args.runs})")
-    print(f"posture extraction ({options.inference_workers} landmarkers)     : {fps_ours:6.2f} fps")
-    print(f"posture extraction (1 landmarker)    : {fps_seq:6.2f} fps  (decode overlap only)")
-    print(f"ratio posture / bare                 : {fps_ours / fps_bare:6.3f}  (1 landmarker: {fps_seq / fps_bare:.3f})")
-    if not args.skip_memory:
-        with tempfile.TemporaryDirectory() as tmp:
-            long = make_long(args.video, args.repeat_long, Path(tmp) / "long.mp4")
-            mem_short, n1 = peak_rss_mb(args.video)
-            mem_long, n2 = peak_rss_mb(str(long))
-        print(f"peak memory, {n1:5d} frames : {mem_short:7.1f} MB")
-        print(f"peak memory, {n2:5d} frames : {mem_long:7.1f} MB  ({args.repeat_long}x longer)")
-        result.update(peak_mb_short=round(mem_short, 1), peak_mb_long=round(mem_long, 1), frames_long=n2)
-    print(json.dumps(result))
+    model = str(resolve_model_path(variant=args.model_variant))
+    configs = ["bare1"] + [c for c in args.configs.split(",") if c in CONFIGS and c != "bare1"]
+    print(f"model {Path(model).name}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for video in args.videos:
+        med = bench_clip(video, model, args.runs, configs)
+        print_table(video, med, args.runs)
+        if args.json:
+            with open(args.json, "a") as f:
+                f.write(json.dumps({"video": video, "model": Path(model).name, "runs": args.runs,
+                                    "loadavg_after": os.getloadavg(), "medians": med}) + "\n")
+        if args.long > 1:
+            with tempfile.TemporaryDirectory() as tmp:
+                long = make_long(video, args.long, Path(tmp) / "long.mp4")
+                for c in ("fixed", "adaptive"):
+                    r = run_child(c, str(long), model)
+                    print(f"peak memory, {CONFIGS[c]}, {r['frames']} frames ({args.long}x longer): {r['peak_mib']:.0f} MiB")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
