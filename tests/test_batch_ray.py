@@ -52,7 +52,10 @@ def test_ray_engine_writes_what_the_local_engine_writes(tmp_path, local_ray):
     assert [e["status"] for e in remote.entries] == ["bad_input", "ok", "ok", "ok"]
     assert "broken.npz" in remote.entries[0]["error"] and "posture-batch-" not in remote.entries[0]["error"]
     for f in (tmp_path / "local" / "reports").iterdir():
-        assert f.read_text() == (tmp_path / "ray" / "reports" / f.name).read_text()
+        here, there = f.read_text().splitlines(), (tmp_path / "ray" / "reports" / f.name).read_text().splitlines()
+        assert here == there, f"{f.name}: first difference " + next(
+            (f"{a!r} != {b!r}" for a, b in zip(here, there, strict=False) if a != b), "in length")
+
     def rows(name: str) -> list[dict]:
         return [{k: v for k, v in r.items() if k != "seconds"} for r in read_summary(tmp_path / name / "summary.csv")]
 
