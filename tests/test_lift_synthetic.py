@@ -192,3 +192,33 @@ def test_live_coach_cues_at_the_end_of_each_rep():
     s2 = [s for s in run_offline(c2, good) if "rep_completed" in s.events]
     assert len(s2) == 1 and s2[0].in_form is True
     assert c2.update(None, 99.0).in_form is None
+
+
+def _turning(lead_s: float, fps: float = 30.0):
+    """A front-view lift during which the whole body turns 60 deg about the vertical, the shoulders ``lead_s``
+    ahead of the hips (world coordinates; both turn the same amount)."""
+    from posture import landmarks as L
+
+    seq, _ = synthetic_lift(trunk_deg=30, knee_deg=100, view="front", fps=fps, stand_s=1.5)
+    w = np.array(seq.world_m)
+    t = seq.timestamps_s
+    mid = t[len(t) // 2]
+
+    def ramp(shift):
+        return np.radians(60.0) * np.clip((t - (mid - 0.5 - shift)) / 1.0, 0.0, 1.0)
+
+    upper = {L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST, L.RIGHT_WRIST}
+    for k in range(w.shape[1]):
+        a = ramp(lead_s if k in upper else 0.0)
+        x, z = w[:, k, 0].copy(), w[:, k, 2].copy()
+        w[:, k, 0], w[:, k, 2] = x * np.cos(a) - z * np.sin(a), x * np.sin(a) + z * np.cos(a)
+    return seq.replace(world_m=w)
+
+
+def test_leading_with_the_shoulders_when_turning():
+    lead = analyze_lift(_turning(0.4), AnalyzeOptions()).finding("leads_with_shoulders")
+    assert lead.severity == "notice" and lead.value == pytest.approx(0.4, abs=0.07)
+    together = analyze_lift(_turning(0.0), AnalyzeOptions()).finding("leads_with_shoulders")
+    assert together.severity == "ok" and abs(together.value) <= 0.07
+    side, _ = synthetic_lift(trunk_deg=30, knee_deg=100)
+    assert analyze_lift(side, AnalyzeOptions()).finding("leads_with_shoulders").severity == "not_assessed"

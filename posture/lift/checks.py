@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posture import landmarks as L
-from posture.checks import CheckSpec, Evidence, evaluate, gate_frames, grade_value, not_assessed_finding, register
+from posture.checks import MIN_VISIBILITY, CheckSpec, Evidence, evaluate, gate_frames, grade_value, not_assessed_finding, register
 from posture.geometry import nan_median
 from posture.lift.kinematics import LiftKinematics
 from posture.lift.params import DEFAULT_LIFT, LiftParams
@@ -199,7 +199,7 @@ LOAD_FAR = _spec(
 LEADS_WITH_SHOULDERS = CheckSpec(
     id="leads_with_shoulders", title="Turning with the shoulders first", unit="s", parts=("shoulder", "hip"),
     views=("front", "back", "oblique"), plausible=(-1.0, 1.0), notice=0.15, warning=None, worse="above",
-    aggregate="value", sample_kind="frames", min_samples=10,
+    aggregate="value", sample_kind="frames", min_samples=1,
     source=("Lag of the hip heading behind the shoulder heading (cross-correlation of their changes) when the hips turn "
             "by 30 deg or more; 0.15 s our choice. Needs a view where the turn changes the image, not MediaPipe's "
             "depth alone."),
@@ -308,6 +308,7 @@ def _med(x: np.ndarray, idx: np.ndarray) -> float:
     return float(nan_median(np.asarray(x, float)[idx])) if len(idx) else float("nan")
 
 
+TURN_MIN_FRAMES = 10  # our choice: frames with hips and shoulders seen needed to follow a turn
 HIPS_FIRST_HOLD_S = 0.2  # our choice: the trunk must stay tipped this long to count (about 6 frames at 30 fps)
 
 
@@ -526,10 +527,12 @@ def turning_finding(seq: PoseSequence, kin: LiftKinematics, views: ViewTrack,
     spec = LEADS_WITH_SHOULDERS
     gate = gate_frames(spec, seq, views)
     hip, sh = kin.hip_yaw_deg, kin.shoulder_yaw_deg
-    ok = np.isfinite(hip) & np.isfinite(sh) & gate.usable
-    if ok.sum() < spec.min_samples:
+    if int(gate.usable.sum()) < TURN_MIN_FRAMES:
         return not_assessed_finding(spec, gate.reason or "not enough frames with the hips and shoulders visible to "
                                                          "follow a turn")
+    # a turn changes the view, so once enough of the clip is seen from a view that shows it, the turn is followed
+    # through every frame where the hips and shoulders are seen
+    ok = np.isfinite(hip) & np.isfinite(sh) & (gate.quality >= MIN_VISIBILITY)
     turn = float(np.nanpercentile(hip[ok], 95) - np.nanpercentile(hip[ok], 5))
     if turn < params.turn_min_deg:
         return not_assessed_finding(spec, f"no change of direction in this clip (the hips turned only {turn:.0f} "
@@ -542,4 +545,5 @@ def turning_finding(seq: PoseSequence, kin: LiftKinematics, views: ViewTrack,
     lags = np.arange(-max_lag, max_lag + 1)
     scores = [np.dot(dh[max(0, k):len(dh) + min(0, k)], ds[max(0, -k):len(ds) - max(0, k)]) for k in lags]
     lag_s = float(lags[int(np.argmax(scores))] / fps)  # >0: hip changes come later than shoulder changes
-    return evaluate(spec, Evidence(samples=hip[ok], quality=gate.quality[ok], value=lag_s))
+    # one turn gives one lag: the sample is the lag itself (in the spec's unit)
+    return evaluate(spec, Evidence(samples=np.array([lag_s]), quality=float(np.median(gate.quality[ok])), value=lag_s))
