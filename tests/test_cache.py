@@ -151,3 +151,15 @@ def test_four_concurrent_analyze_runs_on_an_empty_cache_all_succeed(tmp_path, mo
         assert json.loads((tmp_path / f"r{i}.json").read_text())["input"]["path"] == str(p)
     entries = list((tmp_path / "cache" / "tracks").glob("*.npz"))
     assert len(entries) == 1 and not list((tmp_path / "cache" / "tracks").glob("*.tmp*"))
+
+
+def test_temporary_files_of_killed_writers_are_swept_once_stale(setup):
+    root = setup["root"]
+    root.mkdir(parents=True)
+    old, fresh = root / ".abc.x1.tmp.npz", root / ".abc.x2.tmp.npz"
+    for f in (old, fresh):
+        f.write_bytes(b"half written")
+    day_ago = time.time() - cache.STALE_TEMP_S - 60
+    os.utime(old, (day_ago, day_ago))
+    get(setup)
+    assert not old.exists() and fresh.exists()  # a fresh one may belong to a writer still running

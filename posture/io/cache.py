@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -124,6 +125,18 @@ def _entry_lock(file: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+STALE_TEMP_S = 24 * 3600  # our choice: no extraction writes its result for longer than a day
+
+
+def _sweep_stale_temps(root: Path) -> None:
+    """Remove temporary files left by processes killed mid-write (SIGKILL, power loss), once they are old."""
+    now = time.time()
+    for f in root.glob("*.tmp.npz"):
+        with contextlib.suppress(OSError):
+            if now - f.stat().st_mtime > STALE_TEMP_S:
+                f.unlink()
+
+
 def _with_path(tracks: PoseTracks, path: str | os.PathLike[str]) -> PoseTracks:
     if tracks.video.path == str(path):
         return tracks
@@ -165,6 +178,7 @@ def cached_tracks(path: str | os.PathLike[str], options: ExtractOptions = Extrac
         if tracks is not None:
             log.info("landmarks of %s were extracted by another process meanwhile", path)
             return _with_path(tracks, path)
+        _sweep_stale_temps(root)
         tracks = extract_tracks(path, model, options, progress)
         try:
             save_tracks(tracks, file)
