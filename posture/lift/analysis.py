@@ -161,7 +161,8 @@ def _niosh_block(kin: LiftKinematics, reps: list[Repetition], options: AnalyzeOp
     complete = [r for r in reps if r.complete]
     if not complete:
         return None, "no complete lift (from the bottom back to standing) was found"
-    assumptions = []
+    assumptions = ["asymmetry angle A not measured: the side view H and V need cannot show twisting, so A = 0 "
+                   "(AM = 1) is assumed; if the worker turns, measure A and recompute"]
     freq = options.lift_frequency_per_min
     if freq is None:
         freq = rep_rate_per_min if np.isfinite(rep_rate_per_min) and len(complete) >= 2 else 0.2
@@ -180,8 +181,8 @@ def _niosh_block(kin: LiftKinematics, reps: list[Repetition], options: AnalyzeOp
         v_d = max(0.0, float(kin.hand_height_px[r.end] * cm_per_px))
         if not np.isfinite([h_o, h_d, v_o, v_d]).all():
             continue
-        a_o = abs(float(np.nan_to_num(kin.twist_deg[r.origin_frame])))
-        a_d = abs(float(np.nan_to_num(kin.twist_deg[r.end])))
+        # A (asymmetry) would need the twist, which a side view cannot show (MediaPipe depth alone): 0 assumed
+        a_o = a_d = 0.0
         d = abs(v_d - v_o)
         origin = niosh.lifting_index(options.load_kg, h_o, v_o, d, a_o, freq, dur, options.coupling)
         # the FM column comes from V at the origin for both ends (Applications Manual)
@@ -197,8 +198,8 @@ def _niosh_block(kin: LiftKinematics, reps: list[Repetition], options: AnalyzeOp
             "origin": worst["origin"], "destination": worst["destination"], "lifting_index": li,
             "risk": niosh.li_category(li), "rwl_kg": min(worst["origin"]["rwl_kg"], worst["destination"]["rwl_kg"]),
             "per_repetition": [x["lifting_index"] for x in per_rep], "assumptions": assumptions,
-            "note": "H, V and D are measured from the video and scaled by your height; A comes from the shoulder-vs-hip "
-                    "twist estimate. Check them against a tape measure before relying on the index."}, None
+            "note": "H, V and D are measured from the video and scaled by your height; A is assumed 0 (a side view "
+                    "cannot show twisting). Check them against a tape measure before relying on the index."}, None
 
 
 @dataclass(frozen=True)
