@@ -186,3 +186,24 @@ def test_cli_on_a_saved_landmark_file(tmp_path, capsys):
     d = json.loads(out.read_text())
     assert d["sitting"]["posture"] == "slouched"
     assert "slouching" in capsys.readouterr().out
+
+
+def test_standing_up_and_sitting_down_are_not_graded_as_posture():
+    """A sit-to-stand leans the trunk far forward for a moment: that is a transition, not a slouch."""
+    from posture.sit.analysis import settled_frames
+    from posture.view import classify_views
+
+    fps = 30.0
+    trunk = np.r_[np.full(90, -5.0), np.full(30, 40.0), np.full(90, -5.0)]  # 1 s of forward lean while rising
+    seq = seated_sequence(210, fps=fps, trunk_deg=trunk, forward_head_deg=8.0)
+    xy = np.array(seq.xy_px)
+    lift = np.r_[np.zeros(90), np.linspace(0, 150, 30), np.full(90, 150.0)]  # hips rise 150 px in 1 s...
+    lift[120:] = np.linspace(150, 0, 90)  # ...and sink back over 3 s
+    feet = [L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
+    upper = [i for i in range(33) if i not in feet]
+    xy[:, upper, 1] -= lift[:, None]
+    moving = seq.replace(xy_px=xy)
+    still = settled_frames(moving, classify_views(moving))
+    assert still[:80].all() and not still[95:118].any()
+    r = analyze_sit(moving)
+    assert finding(r, "slouching").severity == "ok"  # the 1 s lean while rising is not a slouch

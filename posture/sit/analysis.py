@@ -19,10 +19,11 @@ from dataclasses import replace
 
 import numpy as np
 
+from posture import landmarks as L
 from posture.analyses import AnalyzeOptions
 from posture.checks import CheckSpec, Evidence, evaluate, gate_frames, not_assessed_finding, past_limit
 from posture.cleanup import clean_for_analysis
-from posture.geometry import nan_median
+from posture.geometry import midpoint, nan_median
 from posture.report import Finding, Report, provenance_block, time_ranges
 from posture.sequence import PoseSequence
 from posture.sit.baseline import FEATURE_UNITS, Baseline, drift_message, drift_series, load_baseline, posture_features
@@ -118,12 +119,60 @@ def _slumped_back(spec: CheckSpec, m: SittingMeasures, classes: PostureClasses, 
     return evaluate(spec, Evidence(samples=samples, quality=gate.quality, value=100.0 * share, ranges_s=ranges))
 
 
+def settled_frames(seq: PoseSequence, views: ViewTrack, params: SitParams = DEFAULT_SIT) -> np.ndarray:
+    """(n,) bool: the hips are still (not standing up or sitting down); every frame of a photo.
+
+    Hip-centre speed (relative to the ankles when they are seen in most frames) in body heights per second over a
+    0.2 s baseline (pixels over the median body height, so it
+    depends neither on the image size nor on the frame rate), against ``settled_max_hip_speed_h_s``, widened by
+    ``settled_pad_s``.
+    """
+    n = seq.n_frames
+    if n < 3:
+        return np.ones(n, bool)
+    xy = np.asarray(seq.xy_px, float)
+    vis = np.asarray(seq.visibility, float)
+    hip = midpoint(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP])
+    # relative to the feet where they are seen (planted while seated and while rising), so a camera that pans or
+    # shakes does not look like standing up
+    feet_ok = (np.minimum(vis[:, L.LEFT_ANKLE], vis[:, L.RIGHT_ANKLE]) >= params.min_visibility)
+    if feet_ok.mean() >= 0.8:
+        feet = midpoint(xy[:, L.LEFT_ANKLE], xy[:, L.RIGHT_ANKLE])
+        hip = np.where(feet_ok[:, None], hip - feet, np.nan)
+    t = np.asarray(seq.timestamps_s, float)
+    h = float(nan_median(views.body_height_px))
+    if not np.isfinite(h) or h <= 0:
+        return np.ones(n, bool)
+    ok = np.isfinite(hip).all(axis=1)
+    if ok.sum() < 2:
+        return np.ones(n, bool)
+    half = 0.1  # our choice: speed over a fixed 0.2 s baseline, the same at any frame rate (a per-frame difference
+    # grows with the frame rate's share of landmark noise)
+
+    def at(tt: np.ndarray) -> np.ndarray:
+        return np.stack([np.interp(tt, t[ok], hip[ok, 0]), np.interp(tt, t[ok], hip[ok, 1])], axis=1)
+
+    with np.errstate(invalid="ignore"):
+        v = np.linalg.norm(at(t + half) - at(t - half), axis=1) / (2 * half) / h
+        moving = v > params.settled_max_hip_speed_h_s
+    if moving.any():
+        idx = np.flatnonzero(moving)
+        lo = np.searchsorted(t, t[idx] - params.settled_pad_s, side="left")
+        hi = np.searchsorted(t, t[idx] + params.settled_pad_s, side="right")
+        diff = np.zeros(n + 1)
+        np.add.at(diff, lo, 1)
+        np.add.at(diff, hi, -1)
+        moving = np.cumsum(diff)[:n] > 0
+    return ~moving
+
+
 def _findings(seq: PoseSequence, views: ViewTrack, m: SittingMeasures, classes: PostureClasses,
               specs: dict[str, CheckSpec], t: np.ndarray, dur: np.ndarray, is_image: bool,
               params: SitParams) -> list[Finding]:
-    seated = np.array([lab is not None and lab != "standing" for lab in classes.label], bool)
-    seated_reason = ("the person is standing or the trunk was not measured" if (classes.label == "standing").any()
-                     else _view_reason(m))
+    still = np.ones(m.n_frames, bool) if is_image else settled_frames(seq, views, params)
+    seated = np.array([lab is not None and lab != "standing" for lab in classes.label], bool) & still
+    seated_reason = ("the person is standing, moving (standing up or sitting down) or the trunk was not measured"
+                     if (classes.label == "standing").any() or not still.all() else _view_reason(m))
     with np.errstate(invalid="ignore"):
         planted = ~(m.knee_deg < params.feet_tucked_knee_deg) if m.knee_deg is not None else np.ones(m.n_frames, bool)
     args = (seq, views, m, t, dur, is_image, params)

@@ -78,6 +78,12 @@ class SitParams:
     min_finding_duration_s: float = 0.5  # our choice: shorter flagged runs in a video are noise
     merge_gap_s: float = 1.0  # our choice
 
+    # ------------------------------------------------------------------ moving vs settled (videos)
+    settled_max_hip_speed_h_s: float = 0.15  # our choice: sitting still (typing, shifting a little) moves the hips under
+    # about 5 cm/s; standing up or sitting down moves them 30-50 cm/s (about 0.2-0.3 body heights per second). Frames
+    # faster than this, and within settled_pad_s of them, are a transition, not a sitting posture, and are not graded
+    settled_pad_s: float = 0.25  # our choice: a transition's slow start and end
+
     # ------------------------------------------------------------------ time
     break_after_min: float = 30.0  # our choice, within the 30-60 min the guidance suggests; in the spirit of Buckley et al.
     # (2015, Br J Sports Med expert statement) to break up seated work regularly with standing and walking
