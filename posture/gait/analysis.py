@@ -33,7 +33,7 @@ from posture.gait import posture_checks as P
 from posture.gait.checks import walking_specs
 from posture.gait.events import FEET, GaitEvent, GaitEvents, detect_frontal_events, detect_side_events
 from posture.gait.params import DEFAULT_GAIT, GaitParams
-from posture.gait.view import Segment, find_segments, overall_view
+from posture.gait.view import Segment, find_segments, overall_view, step_swing_legs
 from posture.geometry import nan_median
 from posture.report import Finding, Report, provenance_block
 from posture.sequence import PoseSequence
@@ -74,6 +74,7 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
     vt = classify_views(clean)
     segments = find_segments(filled, params.view, vt) if n > 1 else []
 
+    swing = step_swing_legs(clean, params.view.step_swing_window_s) if n > 1 else np.full(n, np.nan)
     ics: list[GaitEvent] = []
     tos: list[GaitEvent] = []
     foot_conf: dict[str, list[float]] = {f: [] for f in FEET}
@@ -87,6 +88,8 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
         a, b = max(0, s.start - pad), min(n, s.stop + pad)
         ev = _events_in(s, clean.slice(a, b), params)
         inside = [e for e in ev.initial_contacts if s.start <= a + e.index < s.stop]
+        if s.view == "side":  # a landing while seated or standing (TUG's chair) is not a step of walking
+            inside = [e for e in inside if swing[a + e.index] >= params.view.side_min_step_swing]
         if len(inside) < 2:
             segments[k] = replace(s, analysed=False, reason="no walking steps seen (fewer than two foot landings)")
             continue

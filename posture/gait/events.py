@@ -270,6 +270,15 @@ def enforce_alternation(events: list[GaitEvent], params: EventParams = DEFAULT_G
     return out
 
 
+def _window_median(x: np.ndarray, t: np.ndarray, centre_s: float, half_width_s: float) -> float:
+    """Median of ``x`` over the frames within ``half_width_s`` of ``centre_s`` (the nearest frame at least)."""
+    m = np.abs(t - centre_s) <= half_width_s + 1e-9
+    if not m.any():
+        m = np.zeros(len(t), bool)
+        m[int(np.argmin(np.abs(t - centre_s)))] = True
+    return float(nan_median(x[m]))
+
+
 def _dedupe(idx: list[int], strength: np.ndarray, fs: float, params: EventParams) -> tuple[list[int], int]:
     """Drop contacts closer than ``duplicate_step_fraction`` of the median step to a stronger one."""
     if len(idx) < 3:
@@ -425,9 +434,13 @@ def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = D
         ang = None
         step = (t[ic_idx[k + 1]] - t[i]) if k + 1 < len(ic_idx) else med_step
         if np.isfinite(step) and step <= params.max_step_time_s:
-            mid = int(np.searchsorted(t, t[i] + 0.5 * step))
-            if mid < n and np.isfinite(pitch[i]) and np.isfinite(pitch[mid]):
-                ang = float(pitch[i] - pitch[mid])
+            # foot angle at contact and at mid-stance, each the median over a short window (seconds, so the
+            # same at any frame rate; a single frame's angle moves by degrees with landmark jitter)
+            t_mid = t[i] + 0.5 * step
+            at_ic = _window_median(pitch, t, t[i], contact_params.angle_window_s)
+            at_mid = _window_median(pitch, t, t_mid, contact_params.angle_window_s) if t_mid <= t[-1] else np.nan
+            if np.isfinite(at_ic) and np.isfinite(at_mid):
+                ang = float(at_ic - at_mid)
         i_vis = float(min(seq.visibility[i, L.side_indices(lab)["heel"]], seq.visibility[i, L.side_indices(lab)["foot_index"]]))
         ev = _make("initial_contact", seq, i, feet[k], foot_conf[feet[k]] * (0.5 + 0.5 * i_vis))
         ics.append(replace(ev, foot_angle_deg=ang, contact=classify_contact(ang, contact_params)))

@@ -73,6 +73,9 @@ class ContactParams:
     # than 5 deg forefoot. The 5 deg margin is our choice (landmark noise of a few degrees).
     heel_min_deg: float = 5.0
     forefoot_max_deg: float = -5.0
+    # our choice: angles are medians over +-35 ms (3 frames at 30 fps, 9 at 120). (Issue 11 tried the peak
+    # toes-up angle over the last 0.1 s instead: labelled forefoot landings then read +2 to +11 deg.)
+    angle_window_s: float = 0.035
     heel_first_share_notice: float = 0.6  # our choice: fewer than 60% heel-first steps is worth a notice
     heel_first_share_warning: float = 0.3  # our choice
 
