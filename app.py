@@ -36,5 +36,5 @@ st.session_state["_page_prev"] = st.session_state.get("_page_now")
 st.session_state["_page_now"] = page.url_path
 from app_ui import jobs_in_sidebar  # noqa: E402 - needs the pages folder on sys.path (above)
 
-jobs_in_sidebar(page.url_path)  # analyses still running on other pages keep going; say so
+jobs_in_sidebar(page.url_path or "walk")  # analyses still running on other pages keep going; say so
 page.run()

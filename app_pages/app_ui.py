@@ -234,17 +234,25 @@ def headline(report, is_photo: bool) -> None:
 
 
 def key_numbers_row(report) -> None:
+    """The task's key numbers as tiles: big value, its name, and any conversion below (e.g. km/h)."""
+    from html import escape
+
     from posture.present import key_numbers
 
     rows = key_numbers(report)
     if not rows:
         return
-    short = [(k, v) for k, v in rows if len(v) <= 22]
-    long = [(k, v) for k, v in rows if len(v) > 22]
+    short = [(k, v) for k, v in rows if len(v) <= 24]
+    long = [(k, v) for k, v in rows if len(v) > 24]
     if short:
         cols = st.columns(min(len(short), 5))
         for i, (k, v) in enumerate(short):
-            cols[i % len(cols)].metric(k, v)
+            main, _, extra = v.partition(" (")
+            cols[i % len(cols)].markdown(
+                f"<div style='font-size:0.85rem;color:#555'>{escape(k)}</div>"
+                f"<div style='font-size:1.55rem;font-weight:600;line-height:1.2'>{escape(main)}</div>"
+                + (f"<div style='font-size:0.85rem;color:#555'>({escape(extra)}</div>" if extra else ""),
+                unsafe_allow_html=True)
     for k, v in long:
         st.markdown(f"**{k}:** {v}")
 

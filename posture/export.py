@@ -89,7 +89,8 @@ def provenance_lines(report: Report) -> list[str]:
     if model:
         out.append(f"pose model: {model}")
     params = p.get("analysis_parameters") or {}
-    given = {k: v for k, v in params.items() if v not in (None, "", [], {})} if isinstance(params, dict) else {}
+    given = {k: v for k, v in params.items() if isinstance(v, (str, int, float)) and v != ""} \
+        if isinstance(params, dict) else {}  # what the person chose (preset, height, load), not internal tables
     if given:
         out.append("settings: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in list(given.items())[:8]))
     v = report.video

@@ -1,16 +1,25 @@
-"""End to end in a real browser: Debian's chromium driven by Playwright, the app on localhost.
+"""End to end in a real browser, as a person with back pain uses the app: Debian's chromium driven by
+Playwright, the app on localhost, real dev clips from ../shared/datasets/real.
 
-- Upload a real walking clip on the Walk page: the findings and the annotated video appear.
-- Live on the Lift page with a fake webcam (a .y4m this test writes from a real clip; Chromium
-  loops it): processed frames and live cues arrive; the processed frame rate and lag are printed.
-- Repeated START/STOP: every START must deliver processed frames (streamlit-webrtc 0.79.0 loses
-  about 3% of STARTs without the app's guard, see app_pages/app_ui.py).
-- Screenshots of every page in a results state go to docs/screenshots/.
+In the order a person meets them:
+- Walk: a real walking clip with the height given: findings, step length and speed, the annotated
+  video plays, and every "Over time" chart is drawn at its natural size (measured in a screenshot of
+  each chart: a blank or squashed chart fails). A 0.4 s clip says it is too short and what to do.
+- Lift: a real squat clip; the user leaves for another page mid-analysis and comes back to the result.
+- Sit: a real photo: the annotated photo, "in this photo", no chart.
+- Stretch: a real knee-to-chest clip.
+- Live stretch coach with a fake camera (a .y4m of a real kneeling hip-flexor photo, looped by
+  Chromium, so the stretch is held): the big overlay, spoken cues (checked through the page's record
+  of what it spoke), STOP shows a readable summary, and History lists the session.
+- Repeated START/STOP: every START must deliver processed frames (streamlit-webrtc 0.79.0 loses about
+  3% of STARTs without the app's guard, see app_pages/app_ui.py).
+- No page shows a traceback. Screenshots of every step (see SHOTS).
 Skips loudly when chromium, Playwright or the real footage is missing.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -35,12 +44,18 @@ SHOTS = Path(os.environ.get("POSTURE_SCREENSHOTS") or Path(tempfile.gettempdir()
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+         "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+         "--autoplay-policy=no-user-gesture-required"]
 WALK_CLIP = "walk_side/watcharapol_gait_normal_01.mp4"
-WEBCAM_CLIP = "lift/yuyoujiang_squat.mp4"
+LIFT_CLIP = "lift/yuyoujiang_squat.mp4"
 SIT_PHOTO = "sit/nvinay_hunchback.jpg"
-REPEATED_STARTS = int(os.environ.get("POSTURE_BROWSER_STARTS", "6"))  # more for a longer soak
+STRETCH_CLIP = "stretch/malikmrllh_knee_to_chest_trim.mp4"
+WEBCAM_STRETCH = "stretch/freeexdb_Kneeling_Hip_Flexor_0.jpg"  # a held kneeling hip-flexor stretch
+REPEATED_STARTS = int(os.environ.get("POSTURE_BROWSER_STARTS", "3"))  # more for a longer soak
 STATS = re.compile(r"(\d+) frames analysed · ([\d.]+) frames/s(?: · (\d+) ms per frame)?(?: · lag (-?\d+) ms)?")
+RAW_ERROR = re.compile(r"Traceback \(most recent call last\)|File \"/|Error: |Exception: ")
+CHART_PX = (900, 260)  # natural size of a chart PNG (posture.plots.CHART_SIZE_IN at CHART_DPI)
+LINE_RGB = (0x1F, 0x5F, 0xA8)  # posture.plots.LINE
 
 
 def _need_browser():
@@ -52,20 +67,21 @@ def _need_browser():
         pytest.skip("BROWSER TESTS SKIPPED: playwright's Python package is not installed")
 
 
-def write_y4m(src: Path, out: Path, seconds: float = 4.0, size: tuple[int, int] = (640, 480)) -> Path:
-    """A Y4M (I420) fake-webcam file from a real clip, letterboxed to ``size``."""
+def write_y4m(src: Path, out: Path, seconds: float = 4.0, size: tuple[int, int] = (640, 480), fps: int | None = None) -> Path:
+    """A Y4M (I420) fake-webcam file from a real clip or photo (a photo becomes a still clip), letterboxed."""
     import cv2
 
-    from posture.io.video import VideoSource
+    from posture.io.video import iter_media
 
     w, h = size
-    with VideoSource(src) as vs, out.open("wb") as f:
-        fps = round(vs.info.fps) or 30
+    info, frames = iter_media(src)
+    fps = fps or round(info.fps) or 30
+    with out.open("wb") as f:
         f.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-        for k, fr in enumerate(vs):
-            if k >= seconds * fps:
-                break
-            rgb = fr.rgb
+        pics = [fr.rgb for _, fr in zip(range(int(seconds * fps)), frames, strict=False)]
+        if info.is_image:
+            pics = pics[:1] * int(seconds * fps)
+        for rgb in pics:
             s = min(w / rgb.shape[1], h / rgb.shape[0])
             small = cv2.resize(rgb, (int(rgb.shape[1] * s) // 2 * 2, int(rgb.shape[0] * s) // 2 * 2))
             canvas = np.zeros((h, w, 3), np.uint8)
@@ -117,7 +133,7 @@ def server(tmp_path_factory):
 def browser(server, tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
-    y4m = write_y4m(real_path(WEBCAM_CLIP), tmp_path_factory.mktemp("cam") / "cam.y4m")
+    y4m = write_y4m(real_path(WEBCAM_STRETCH), tmp_path_factory.mktemp("cam") / "cam.y4m", seconds=1.0, fps=10)
     profile = tmp_path_factory.mktemp("profile")
     with sync_playwright() as p:
         # Playwright refuses --user-data-dir in launch(); a persistent context takes the fresh profile folder.
@@ -129,34 +145,83 @@ def browser(server, tmp_path_factory):
         ctx.close()
 
 
-def _analyse(page, timeout_ms: int = 240_000) -> int:
+# ----------------------------------------------------------------------------- helpers
+def _body(page) -> str:
+    return page.inner_text("body")
+
+
+def _no_raw_error(page, where: str) -> str:
+    body = _body(page)
+    m = RAW_ERROR.search(body)
+    assert not m, f"{where}: the page shows a raw error: ...{body[max(0, m.start() - 300):m.end() + 300]}"
+    return body
+
+
+def _click_analyse(page) -> int:
     """Click Analyse until the analysis visibly starts (a click during the upload's rerun can be lost)."""
-    started = "text=/Finding the body|Analysing the movement|Drawing on your video|Results for|not available|Could not/"
-    clicks = 0
-    while clicks < 3:
-        clicks += 1
+    started = "text=/Finding your body|Analysing the movement|Drawing on your|Preparing the charts|Results for|What to do/"
+    for clicks in range(1, 4):
         page.get_by_role("button", name="Analyse").click(timeout=60_000)
         try:
             page.wait_for_selector(started, timeout=20_000)
-            break
+            return clicks
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: the click was lost, click again
             print(f"\nAnalyse click {clicks} did not start the analysis; clicking again")
+    raise AssertionError("the analysis never started after 3 clicks")
+
+
+def _wait_results(page, timeout_ms: int = 300_000) -> None:
     try:
-        page.wait_for_selector("text=/Results for|not available in this version|Could not analyse/", timeout=timeout_ms)
+        page.wait_for_selector("text=/Results for|What to do:/", timeout=timeout_ms)
     except Exception as e:
-        raise AssertionError(f"no results after {clicks} Analyse click(s); page says: {page.inner_text('body')[-1200:]}") from e
-    return clicks
+        raise AssertionError(f"no results; the page says: {_body(page)[-1500:]}") from e
+    page.wait_for_timeout(1500)  # images and charts finish loading
 
 
-def _shot(page, name: str) -> None:
+def _shot(page, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     # Streamlit scrolls inside its own container, so "full page" is the viewport: make it tall.
     height = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('section, div'))"
                            ".map(e => e.scrollHeight))")
-    page.set_viewport_size({"width": 1400, "height": int(min(max(height, 1000), 4000))})
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1400, "height": int(min(max(height, 1000), 6000))})
+    page.wait_for_timeout(800)
+    out = SHOTS / f"{name}.png"
+    page.screenshot(path=str(out))
     page.set_viewport_size({"width": 1400, "height": 1000})
+    return out
+
+
+def drawn_area(png: bytes) -> tuple[int, int, int]:
+    """(width, height) of the box around everything drawn (not white) and the number of line-coloured pixels."""
+    from matplotlib.image import imread
+
+    img = (imread(io.BytesIO(png))[..., :3] * 255).astype(int)
+    drawn = (img < 235).any(axis=2)
+    line = (np.abs(img - np.array(LINE_RGB)) < 45).all(axis=2)
+    if not drawn.any():
+        return 0, 0, 0
+    ys, xs = np.nonzero(drawn)
+    return int(xs.max() - xs.min()), int(ys.max() - ys.min()), int(line.sum())
+
+
+def _check_charts(page, expect_at_least: int) -> list[tuple[int, int, int, int, int]]:
+    """Every chart on the page is drawn at its natural shape and not blank: measured in a screenshot of each."""
+    found = []
+    for i in range(page.locator("img").count()):
+        img = page.locator("img").nth(i)
+        nat = img.evaluate("e => [e.naturalWidth, e.naturalHeight]")
+        if tuple(nat) != CHART_PX or not img.is_visible():
+            continue
+        img.scroll_into_view_if_needed()
+        box = img.bounding_box()
+        w, h = int(box["width"]), int(box["height"])
+        dw, dh, line = drawn_area(img.screenshot())
+        found.append((w, h, dw, dh, line))
+        assert w >= 500 and abs(h / w - CHART_PX[1] / CHART_PX[0]) < 0.03, f"chart {i} squashed: shown {w}x{h} px"
+        assert dw >= 0.85 * w and dh >= 0.7 * h, f"chart {i} mostly blank: drawn {dw}x{dh} of {w}x{h} px"
+        assert line >= 0.002 * w * h, f"chart {i} has no visible line ({line} px of the line colour)"
+    assert len(found) >= expect_at_least, f"expected at least {expect_at_least} charts, found {len(found)}"
+    return found
 
 
 def _open(browser, server, path: str):
@@ -166,41 +231,108 @@ def _open(browser, server, path: str):
     return page
 
 
-def test_upload_real_walk_shows_findings_and_video(browser, server):
-    page = _open(browser, server, "")  # Walk is the default page, at the root URL
-    t0 = time.monotonic()
-    page.set_input_files("input[type=file]", str(real_path(WALK_CLIP)))
-    _analyse(page)
-    elapsed = time.monotonic() - t0
-    body = page.inner_text("body")
-    try:
-        import posture.gait.analysis  # noqa: F401
+def _upload(page, path: Path) -> None:
+    page.locator("input[type=file]").first.set_input_files(str(path))
+    page.wait_for_selector("button:has-text('Analyse')", timeout=60_000)
 
-        have_gait = True
-    except ImportError:
-        have_gait = False
-    if not have_gait:
-        assert "not available in this version" in body
-        _shot(page, "walk_no_analysis")
-        pytest.skip("posture.gait.analysis is not there yet: the app said so clearly")
+
+# ----------------------------------------------------------------------------- uploads
+def test_walk_shows_findings_numbers_video_and_readable_charts(browser, server):
+    page = _open(browser, server, "")  # Walk is the default page, at the root URL
+    page.wait_for_selector("text=How to film it", timeout=30_000)  # the camera set-up sits beside the upload box
+    height = page.get_by_label(re.compile("Your height in cm"))
+    height.fill("175")
+    height.press("Enter")
+    page.wait_for_timeout(800)
+    t0 = time.monotonic()
+    _upload(page, real_path(WALK_CLIP))
+    _click_analyse(page)
+    _wait_results(page)
+    elapsed = time.monotonic() - t0
+    body = _no_raw_error(page, "walk results")
     assert "Results for watcharapol_gait_normal_01.mp4" in body, body[-2000:]
-    assert "Findings" in body and re.search(r"Fine|Worth a look|Needs attention|Not assessed", body)
+    assert re.search(r"things? to work on|Nothing flagged in the \d+ checks|Could not judge most checks", body)
+    assert "Step length" in body and "Walking speed" in body and "km/h" in body
+    assert "_deg" not in body and "0.000000" not in body
     page.wait_for_selector("video", timeout=30_000)
     ok = page.evaluate("""async () => { const v = document.querySelector('video');
         for (let i = 0; i < 50 && v.readyState < 2; i++) await new Promise(r => setTimeout(r, 200));
         return [v.readyState, v.videoWidth, v.duration]; }""")
     assert ok[0] >= 2 and ok[1] > 0 and ok[2] > 3.0, f"the annotated video does not play: {ok}"
-    page.wait_for_selector("canvas, .vega-embed", timeout=30_000)
-    print(f"\nwalk upload (landmarks cached): {elapsed:.1f} s from upload to results")
+    charts = _check_charts(page, expect_at_least=2)
+    print(f"\nwalk upload (landmarks cached): {elapsed:.1f} s from upload to results; charts shown x drawn "
+          f"(w, h, drawn w, drawn h, line px): {charts}")
     _shot(page, "walk_results")
     page.close()
 
 
-def _pose_age_ms(page) -> int | None:
-    m = re.search(r"pose (\d+) ms old", page.inner_text("body"))
-    return int(m.group(1)) if m else None
+def test_a_short_clip_says_it_is_too_short_and_what_to_do(browser, server, tmp_path):
+    from posture.io.video import iter_media
+    from tests.media import write_video
+
+    _, frames = iter_media(real_path(WALK_CLIP))
+    clip = [fr.rgb for k, fr in zip(range(62), frames, strict=False) if k >= 50]  # 12 frames: 0.4 s
+    short = write_video(tmp_path / "short_walk.mp4", clip, fps=30.0)
+    page = _open(browser, server, "")
+    _upload(page, short)
+    _click_analyse(page)
+    _wait_results(page, 120_000)
+    body = _no_raw_error(page, "0.4 s clip")
+    assert "What to do" in body and re.search(r"too short|not enough|Film again", body), body[-1500:]
+    _shot(page, "walk_short_clip")
+    page.close()
 
 
+def test_lift_keeps_going_when_you_leave_the_page(browser, server):
+    page = _open(browser, server, "lift")
+    _upload(page, real_path(LIFT_CLIP))
+    _click_analyse(page)
+    page.get_by_role("link", name="About").click()  # leave mid-analysis
+    page.wait_for_selector("h1:has-text('About posture')", timeout=30_000)
+    page.wait_for_timeout(1000)
+    away = _body(page)
+    page.get_by_role("link", name="Lift").click()
+    _wait_results(page)
+    body = _no_raw_error(page, "lift results")
+    assert "Results for yuyoujiang_squat.mp4" in body, body[-1500:]
+    assert "REBA" in body
+    note = "Analysing yuyoujiang_squat.mp4" in away or "result ready" in away
+    print(f"\nlift: left for About mid-analysis (sidebar note seen: {note}); the result was waiting on return")
+    _check_charts(page, expect_at_least=2)
+    _shot(page, "lift_results")
+    page.close()
+
+
+def test_sit_photo_shows_the_annotated_photo_and_no_chart(browser, server):
+    page = _open(browser, server, "sit")
+    _upload(page, real_path(SIT_PHOTO))
+    _click_analyse(page)
+    _wait_results(page)
+    body = _no_raw_error(page, "sit results")
+    assert "Results for nvinay_hunchback.jpg" in body, body[-1500:]
+    imgs = page.evaluate("() => Array.from(document.querySelectorAll('img')).map(e => [e.naturalWidth, e.naturalHeight])")
+    assert any(w >= 300 for w, _ in imgs), f"no annotated photo on the page: {imgs}"
+    assert not [i for i in imgs if tuple(i) == CHART_PX], "a photo has no 'over time' chart"
+    assert "Over time" not in body and "in this video" not in body
+    _shot(page, "sit_results")
+    page.close()
+
+
+def test_stretch_clip_shows_holds_and_what_to_fix(browser, server):
+    page = _open(browser, server, "stretch")
+    page.get_by_role("tab", name="From a video or photo").click()
+    _upload(page, real_path(STRETCH_CLIP))
+    _click_analyse(page)
+    _wait_results(page)
+    body = _no_raw_error(page, "stretch results")
+    assert "Results for malikmrllh_knee_to_chest_trim.mp4" in body, body[-1500:]
+    assert re.search(r"Holds|Stretch", body)
+    _check_charts(page, expect_at_least=1)
+    _shot(page, "stretch_results")
+    page.close()
+
+
+# ----------------------------------------------------------------------------- live
 def _stats(text: str):
     m = STATS.search(text)
     if not m:
@@ -235,33 +367,56 @@ def _wait_frames(page, more_than: int, timeout_s: float):
     deadline = time.monotonic() + timeout_s
     last = None
     while time.monotonic() < deadline:
-        last = _stats(page.inner_text("body")) or last
+        last = _stats(_body(page)) or last
         if last and last[0] > more_than:
             return last
         time.sleep(0.25)
     return last
 
 
-def test_live_webcam_frames_and_cues_arrive(browser, server):
+def test_live_stretch_coach_holds_speaks_stops_and_saves(browser, server):
+    page = _open(browser, server, "stretch")
+    page.get_by_role("tab", name="Live coach").click()
+    _start(page)
+    first = _wait_frames(page, 0, 40)
+    assert first and first[0] > 0, "no processed frame arrived within 40 s of START"
+    held, shot_taken, deadline = 0, False, time.monotonic() + 120
+    while time.monotonic() < deadline:  # hold the stretch until the coach counts 30 s in form
+        m = re.search(r"(\d+) / 30 s", _body(page))
+        held = int(m.group(1)) if m else held
+        if held >= 15 and not shot_taken:
+            _shot(page, "stretch_live")
+            shot_taken = True
+        if held >= 31:
+            break
+        time.sleep(1.0)
+    spoken = page.evaluate("() => window.__postureSpoken || []")
+    s = _stats(_body(page))
+    print(f"\nlive stretch coach: held {held} s in form; spoken: {spoken}; {s and s[1]:.1f} processed frames/s")
+    assert held >= 20, f"the held stretch was not timed: {_body(page)[-1200:]}"
+    assert spoken, "nothing was spoken (the page keeps a record in window.__postureSpoken)"
+    assert any("seconds left" in x for x in spoken), spoken
+    _click_webrtc(page, "STOP")
+    page.wait_for_selector("text=Your session", timeout=30_000)
+    page.wait_for_timeout(1000)
+    body = _no_raw_error(page, "live summary")
+    assert re.search(r"Holds.*of 4 done · seconds in good form: \d+ s", body), body[-1500:]
+    assert "Saved to History" in body and "{" not in body.split("Your session")[1][:600]
+    _shot(page, "stretch_live_summary")
+    page.close()
+
+
+def test_live_lift_frames_and_cues_arrive(browser, server):
     page = _open(browser, server, "lift")
     page.get_by_role("tab", name="Live on the webcam").click()
     clicks = _start(page)
     first = _wait_frames(page, 0, 30)
     assert first and first[0] > 0, f"no processed frame arrived within 30 s of START ({clicks} click(s) to start)"
-    # let it run, then read the steady-state rate from the page
-    time.sleep(8)
-    s = _wait_frames(page, first[0] + 50, 20)
-    body = page.inner_text("body")
-    assert s and s[0] > first[0] + 50, f"frames stopped arriving: {s}"
-    assert re.search(r"Person in view|Step into view|rep|Rep|Stand|squat|lift|Lift", body)
-    age = _pose_age_ms(page)
+    time.sleep(5)
+    s = _wait_frames(page, first[0] + 30, 20)
+    assert s and s[0] > first[0] + 30, f"frames stopped arriving: {s}"
     print(f"\nlive 640x480 in headless chromium: {s[1]:.1f} processed frames/s, {s[2]} ms per frame in the "
-          f"callback (the model runs beside it), pose shown {age} ms older than its frame, "
-          f"lag behind the camera {s[3]} ms (p50)")
-    cue_latency_ms = (s[2] or 0) + max(s[3] or 0, 0) + (age or 0)
-    print(f"cue latency estimate (pose age + callback + queueing; the cue is drawn on the video frame): "
-          f"{cue_latency_ms} ms; the side panel text adds up to 1 s (its refresh interval)")
-    _shot(page, "lift_live")
+          f"callback, lag behind the camera {s[3]} ms (p50)")
     _click_webrtc(page, "STOP")
     page.close()
 
@@ -270,14 +425,12 @@ def test_repeated_start_always_delivers_frames(browser, server):
     page = _open(browser, server, "stretch")
     page.get_by_role("tab", name="Live coach").click()
     results, clicks = [], []
-    for k in range(REPEATED_STARTS):
-        before = _stats(page.inner_text("body"))
+    for _ in range(REPEATED_STARTS):
+        before = _stats(_body(page))
         base = before[0] if before else 0
         clicks.append(_start(page))
         s = _wait_frames(page, base + 3, 30)
         results.append(bool(s and s[0] > base + 3))
-        if k == REPEATED_STARTS - 1:
-            _shot(page, "stretch_live")
         _click_webrtc(page, "STOP")
         time.sleep(1.0)
     log = server["log"].read_text()
@@ -288,31 +441,31 @@ def test_repeated_start_always_delivers_frames(browser, server):
     page.close()
 
 
-def test_sit_photo_upload_shows_the_annotated_photo(browser, server):
-    page = _open(browser, server, "sit")
-    page.set_input_files("input[type=file]", str(real_path(SIT_PHOTO)))
-    _analyse(page)
-    body = page.inner_text("body")
-    assert "Results for nvinay_hunchback.jpg" in body, body[-1500:]
-    page.wait_for_timeout(1000)
-    imgs = page.evaluate("() => Array.from(document.querySelectorAll('img'))"
-                         ".map(e => [e.naturalWidth, e.alt, e.src.slice(0, 60)])")
-    assert any(w >= 300 for w, _, _ in imgs), f"no annotated photo on the page: {imgs}"
-    assert re.search(r"Fine|Worth a look|Needs attention|Not assessed", body)
-    _shot(page, "sit_results")
+# ----------------------------------------------------------------------------- history and about
+def test_history_shows_progress_and_the_live_session_and_about(browser, server):
+    page = _open(browser, server, "history")
+    page.wait_for_timeout(2000)
+    body = _no_raw_error(page, "history")
+    assert "watcharapol_gait_normal_01.mp4" in body and "live session" in body.lower()
+    assert "•" not in body
+    _shot(page, "history")
+    # reopen the walk in full
+    page.get_by_role("radio", name="Walking").click()
+    page.wait_for_timeout(1500)
+    box = page.get_by_label("Result")
+    box.click()
+    page.get_by_role("option", name=re.compile("watcharapol_gait_normal_01")).first.click()
+    page.wait_for_selector("text=/Results for watcharapol/", timeout=30_000)
+    page.wait_for_timeout(1500)
+    _no_raw_error(page, "reopened report")
+    _check_charts(page, expect_at_least=3)  # the reopened report's charts (trunk lean, head forward, head pitch)
+    _shot(page, "history_reopened")
     page.close()
+    page = _open(browser, server, "about")
+    page.wait_for_timeout(1000)
+    from posture.report import RED_FLAGS
 
-
-def test_screenshots_of_the_other_pages(browser, server):
-    for path, name in (("history", "history"), ("about", "about")):
-        page = _open(browser, server, path)
-        page.wait_for_timeout(1500)
-        body = page.inner_text("body")
-        if path == "about":
-            from posture.report import RED_FLAGS
-
-            assert RED_FLAGS[0] in body and "does not diagnose" in body
-        if path == "history":
-            assert "watcharapol_gait_normal_01.mp4" in body and not re.search(r"Traceback|Error:", body)
-        _shot(page, name)
-        page.close()
+    body = _body(page)
+    assert RED_FLAGS[0] in body and "does not diagnose" in body
+    _shot(page, "about")
+    page.close()
