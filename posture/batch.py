@@ -50,9 +50,11 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 INPUT_SUFFIXES = VIDEO_SUFFIXES + PHOTO_SUFFIXES + LANDMARK_SUFFIXES
 MANIFEST = "manifest.jsonl"
 REPORTS = "reports"
-# Landmarkers one file keeps busy: ExtractOptions().inference_workers (kept in sync by a test, so this
+# Landmarkers one file runs: ExtractOptions().inference_workers (kept in sync by a test, so this
 # module does not import posture.io at import time). One landmarker keeps one core busy.
 LANDMARKERS_PER_FILE = 2
+# Cores one file is given: files per machine = cores / FILE_CORES (local pool and Ray alike). See default_workers.
+FILE_CORES = 2.0
 
 ProgressFn = Callable[[int, int], None]
 
@@ -386,8 +388,8 @@ def default_workers(jobs: list[Job], cores: int | None = None) -> int:
     core each.
     """
     cores = cores or available_cores()
-    per_file = 1 if jobs and all(j.is_landmark_file for j in jobs) else LANDMARKERS_PER_FILE
-    return max(1, min(len(jobs) or 1, cores // per_file))
+    per_file = 1 if jobs and all(j.is_landmark_file for j in jobs) else FILE_CORES
+    return max(1, min(len(jobs) or 1, math.ceil(cores / per_file - 1e-9)))
 
 
 _PROGRESS_QUEUE = None

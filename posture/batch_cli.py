@@ -48,6 +48,8 @@ def add_batch_parser(sub: argparse._SubParsersAction, analyze: argparse.Argument
                    help="ray engine: workers read the input paths themselves (else the driver sends each file's bytes)")
     b.add_argument("--ray-max-retries", type=int, default=2,
                    help="ray engine: Ray re-runs a task this many times when its worker or node dies (default 2)")
+    b.add_argument("--ray-cpus-per-file", type=float,
+                   help="ray engine: CPUs each file's task asks Ray for (default: the local pool's rule)")
     b.add_argument("--ray-dashboard", action="store_true",
                    help="ray engine: start Ray's dashboard with a local Ray (needs ray[default])")
     b.add_argument("--retry-failed", action="store_true", help="analyse again inputs that failed as bad input last time")
@@ -96,6 +98,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     ray_options = {"address": args.ray_address, "shared_fs": args.shared_fs, "max_retries": args.ray_max_retries,
                    "dashboard": args.ray_dashboard, "progress": not args.quiet}
+    if args.ray_cpus_per_file:
+        ray_options["cpus_per_file"] = args.ray_cpus_per_file
     result = run_batch(args.inputs, args.task, args.out, options, people=args.people, subject=args.subject,
                        model_path=args.model, use_cache=not args.no_cache, engine=args.engine, workers=args.workers,
                        retry_failed=args.retry_failed, force=args.force, progress=not args.quiet,

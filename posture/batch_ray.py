@@ -9,9 +9,9 @@
   node writes them to that node's cache folder under a file lock; later tasks there
   find the file. Nodes never fetch or build the model themselves.
 - **Ray's own machinery**: retries of tasks whose worker or node died
-  (``max_retries``), scheduling by CPUs (each task asks for as many CPUs as the
-  landmarkers a file runs, so a node runs ``cores // 2`` files at once, like the
-  local pool), and the dashboard when wanted (off unless ``dashboard=True``).
+  (``max_retries``), scheduling by CPUs (each task asks for ``cpus_per_file``,
+  by default :data:`posture.batch.FILE_CORES`, the rule the local pool uses), and
+  the dashboard when wanted (off unless ``dashboard=True``).
 - At most ``2 x`` the cluster's concurrent tasks, and at most ``max_in_flight_bytes``
   of file contents (1 GiB), are in flight, so the driver's memory and object store
   stay bounded however long the batch.
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from posture.batch import LANDMARKERS_PER_FILE, Job, analyse_job
+from posture.batch import FILE_CORES, Job, analyse_job
 from posture.errors import PostureError
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ def ray_task(job: Job, data: bytes | None, model: bytes | str | None, model_sha2
 
 def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = True, address: str | None = None,
             shared_fs: bool = False, max_retries: int = 2, dashboard: bool = False, num_cpus: int | None = None,
-            progress: bool = False, max_in_flight_bytes: int = 1 << 30) -> Iterator[tuple[Job, dict[str, Any]]]:
+            progress: bool = False, max_in_flight_bytes: int = 1 << 30,
+            cpus_per_file: float = FILE_CORES) -> Iterator[tuple[Job, dict[str, Any]]]:
     """Yield ``(job, result)`` as Ray tasks finish; starts (and stops) a local Ray unless one is running."""
     if not jobs:
         return
@@ -94,14 +95,15 @@ def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = Tr
         ray.init(**kwargs)
         started = True
     try:
-        yield from _submit_all(ray, jobs, model_path, use_cache, shared_fs, max_retries, progress, max_in_flight_bytes)
+        yield from _submit_all(ray, jobs, model_path, use_cache, shared_fs, max_retries, progress, max_in_flight_bytes,
+                               cpus_per_file)
     finally:
         if started:
             ray.shutdown()
 
 
 def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, shared_fs: bool, max_retries: int,
-                progress: bool, max_in_flight_bytes: int) -> Iterator[tuple[Job, dict[str, Any]]]:
+                progress: bool, max_in_flight_bytes: int, cpus_per_file: float) -> Iterator[tuple[Job, dict[str, Any]]]:
     model: bytes | str | None = None
     model_sha, model_name = "", "model.task"
     if not all(j.is_landmark_file for j in jobs):
@@ -112,16 +114,16 @@ def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, s
         model = str(local) if shared_fs else ray.put(local.read_bytes())
     remote = ray.remote(max_retries=max_retries)(ray_task)
     cpus = float(ray.cluster_resources().get("CPU", 1))
-    in_flight = max(2, int(2 * cpus // LANDMARKERS_PER_FILE))
+    in_flight = max(2, int(2 * cpus // cpus_per_file))
     todo = list(jobs)
     pending: dict[Any, tuple[Job, int]] = {}
     sent = 0  # bytes of the files in flight, held in the driver's object store until their task is done
     if progress:
-        sys.stderr.write(f"ray: {cpus:g} CPUs, {LANDMARKERS_PER_FILE} per file, up to {in_flight} files in flight\n")
+        sys.stderr.write(f"ray: {cpus:g} CPUs, {cpus_per_file:g} per file, up to {in_flight} files in flight\n")
     while todo or pending:
         while todo and len(pending) < in_flight and (sent < max_in_flight_bytes or not pending):
             job = todo.pop(0)
-            per_task = 1 if job.is_landmark_file else LANDMARKERS_PER_FILE
+            per_task = 1 if job.is_landmark_file else cpus_per_file
             try:
                 data = None if shared_fs else Path(job.source).read_bytes()
             except OSError as e:
