@@ -618,6 +618,7 @@ def run_batch(inputs: list[str | os.PathLike[str]], task: str, out_dir: str | os
             raise PostureError(f"pose model {model_given} cannot be read ({e})") from e
     jobs = plan_jobs(paths, task, options, table, subject, model_sha, manifest, use_cache)
     todo = [j for j in jobs if force or not is_complete(j, manifest.get(str(Path(j.source).resolve())), out, retry_failed)]
+    todo.sort(key=lambda j: -j.size)  # biggest first: a long video started last would hold up the end of the batch
     result = BatchResult(out, skipped=len(jobs) - len(todo), engine=engine)
     bar = BatchProgress(len(todo)) if progress and todo else None
     if progress and result.skipped:
