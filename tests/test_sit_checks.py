@@ -174,3 +174,13 @@ def test_nan_in_gives_nan_out():
                                              (np.nan, "not_visible")])
 def test_hips_vs_knees_words(thigh, expected):
     assert hips_vs_knees(thigh) == expected
+
+
+def test_kneeling_chair_with_a_square_knee_is_still_not_a_tilted_camera():
+    """A kneeling chair can put thigh and shin at a right angle (thigh 35 deg down, shin 22 deg back): the leg looks
+    like a rotated seated leg. The feet give it away: they hang in line with the shins, not flat at a right angle."""
+    seq = seated_sequence(1, trunk_deg=-3.0, thigh_deg=35.0, shin_deg=-22.0, foot_pitch_deg=-70.0, facing=1.0)
+    m = measure_sitting(seq)
+    assert 75.0 <= m.knee_deg[0] <= 105.0  # square knee: the old shin-only rule would have "corrected" 22 deg
+    assert m.roll.applied_deg == 0.0 and m.roll.unsure
+    assert m.trunk_deg[0] == pytest.approx(-3.0, abs=1e-6)

@@ -20,8 +20,9 @@ or a landmark is hidden. Sign conventions (degrees):
 
 The camera may be tilted (rolled about its axis). :func:`estimate_camera_roll_deg`
 uses the shins as the room's vertical only when they really are vertical evidence:
-both shins seen, parallel, and at a right angle to their thighs (a roll turns thigh
-and shin together, a folded or kneeling leg does not). Then, when they lean more than
+both shins seen, parallel, at a right angle to their thighs, with both feet flat at a
+right angle to the shins (a roll turns thigh, shin and foot together; a folded,
+kneeling or hanging leg does not). Then, when they lean more than
 the dead band, the whole pose is rotated back by that angle before any measure is
 taken; otherwise the camera is assumed level and the roll is marked unsure.
 
@@ -187,25 +188,35 @@ class CameraRoll:
 
 
 def _shin_evidence(xy_px: np.ndarray, visibility: np.ndarray, params: SitParams) -> tuple[np.ndarray, np.ndarray]:
-    """Per frame: (tilt of the shins (n,) deg, planted (n,) bool: both shins seen, parallel, at right angles to the thighs).
+    """Per frame: (tilt of the shins (n,) deg, planted (n,) bool: both shins and feet seen, the shins parallel and at
+    right angles to the thighs, the feet at right angles to the shins).
 
     The tilt is the mean of both shins where both are seen, else the better-seen one (for the reason text).
     """
     mv = params.min_visibility
-    tilts, knees, seen = [], [], []
+    tilts, knees, feet, seen, feet_seen = [], [], [], [], []
     for side in ("left", "right"):
         i = _SIDE[side]
         tilts.append(shin_tilt_deg(xy_px[:, i["knee"]], xy_px[:, i["ankle"]]))
         knees.append(joint_angle_deg(xy_px[:, i["hip"]], xy_px[:, i["knee"]], xy_px[:, i["ankle"]]))
+        # the foot against the shin: the angle between ankle->knee and heel->toe
+        shin_up = xy_px[:, i["knee"]] - xy_px[:, i["ankle"]]
+        foot = xy_px[:, i["foot_index"]] - xy_px[:, i["heel"]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = np.sum(shin_up * foot, axis=-1) / (np.linalg.norm(shin_up, axis=-1) * np.linalg.norm(foot, axis=-1))
+        feet.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
         seen.append(np.minimum.reduce([visibility[:, i[j]] for j in ("hip", "knee", "ankle")]) >= mv)
+        feet_seen.append(np.minimum(visibility[:, i["heel"]], visibility[:, i["foot_index"]]) >= mv)
     t_l, t_r = tilts
-    both = seen[0] & seen[1]
+    both = seen[0] & seen[1] & feet_seen[0] & feet_seen[1]
     lo, hi = params.roll_knee_range_deg
+    flo, fhi = params.roll_foot_shin_range_deg
     with np.errstate(invalid="ignore"):
         parallel = np.abs(t_l - t_r) <= params.roll_max_shin_disagreement_deg
         square = (knees[0] >= lo) & (knees[0] <= hi) & (knees[1] >= lo) & (knees[1] <= hi)
-    tilt = np.where(both, (t_l + t_r) / 2.0, np.where(seen[0], t_l, np.where(seen[1], t_r, np.nan)))
-    return tilt, both & parallel & square & np.isfinite(tilt)
+        flat = (feet[0] >= flo) & (feet[0] <= fhi) & (feet[1] >= flo) & (feet[1] <= fhi)
+    tilt = np.where(seen[0] & seen[1], (t_l + t_r) / 2.0, np.where(seen[0], t_l, np.where(seen[1], t_r, np.nan)))
+    return tilt, both & parallel & square & flat & np.isfinite(tilt)
 
 
 def estimate_camera_roll_deg(xy_px: np.ndarray, visibility: np.ndarray, near_left: np.ndarray, use: np.ndarray,
@@ -222,8 +233,8 @@ def estimate_camera_roll_deg(xy_px: np.ndarray, visibility: np.ndarray, near_lef
     ok = use & planted
     if not ok.any() or ok.sum() < 0.5 * seen.sum():
         unsure = abs(est_all) >= params.roll_dead_band_deg
-        why = ("both shins are not clearly seen, parallel and square to the thighs (one leg hidden, folded, tucked or "
-               "kneeling), so they cannot show the camera's tilt")
+        why = ("the shins are not both clearly seen, parallel, square to the thighs with the feet flat (a leg or foot "
+               "hidden, folded, tucked, kneeling or hanging), so they cannot show the camera's tilt")
         return CameraRoll(est_all, 0.0, int(ok.sum()),
                           f"shins lean {est_all:.0f} deg but {why}: camera assumed level"
                           + (", posture less certain" if unsure else ""), unsure=unsure)

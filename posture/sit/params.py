@@ -33,12 +33,16 @@ class SitParams:
     # 4.5, 8.2 and 11.5 deg), so a smaller shin tilt cannot be told apart from a tilted camera and is not corrected
     roll_max_deg: float = 60.0  # our choice: beyond this the "shins are vertical" assumption is not believable
     # A shin is evidence of the camera's roll only when it is really vertical in the room, and we cannot see the room:
-    # we accept it only when BOTH shins are clearly seen, parallel, and at a right angle to their thighs (feet planted
-    # under the knees). Folded legs (kneeling chair, feet tucked back, feet forward) lean on their own and say nothing
-    # about the camera; then the camera is assumed level and the posture confidence lowered (roll_unsure_factor).
+    # we accept it only when BOTH shins are clearly seen, parallel, at a right angle to their thighs, and both feet flat
+    # (at a right angle to the shins: feet planted on a floor under the knees). Folded legs (kneeling chair, feet
+    # tucked back, feet forward) lean on their own and say nothing about the camera; then the camera is assumed level
+    # and the posture confidence lowered (roll_unsure_factor).
     roll_knee_range_deg: tuple[float, float] = (75.0, 105.0)  # our choice: knee (thigh-shin) angle of a shin under a
     # level-ish thigh; a camera roll turns thigh and shin together, so it never changes this angle
     roll_max_shin_disagreement_deg: float = 8.0  # our choice: the two shins of planted feet are parallel within a few deg
+    roll_foot_shin_range_deg: tuple[float, float] = (55.0, 120.0)  # our choice: a foot flat on the floor under a vertical
+    # shin makes about 90 deg with it (MediaPipe's heel-toe line reads 18-25 deg toes-down on flat feet: 65-72); a foot
+    # hanging in line with the shin (kneeling chair, feet in the air) makes 140-180. Both feet must show it
     roll_unsure_factor: float = 0.8  # our choice: posture confidence when the shins lean past the dead band but cannot
     # show the camera's roll (assumed level)
 
