@@ -51,6 +51,10 @@ def test_photo_report_follows_the_contract():
         # kneeling chair: trunk upright, thighs sloping down, shins folded back: perched, feet not on the floor
         (dict(trunk_deg=0.0, forward_head_deg=5.0, thigh_deg=35.0, shin_deg=-50.0, facing=-1.0), {"feet_tucked"},
          "perched"),
+        # kneeling chair seen with a square knee (issue 13: it was read as 'Reclined, trunk -37' with flat feet): the
+        # feet hang in line with the shins, so they are not on the floor and the camera is not taken as rolled
+        (dict(trunk_deg=-3.0, forward_head_deg=5.0, thigh_deg=35.0, shin_deg=-22.0, foot_pitch_deg=-70.0),
+         {"feet_unsupported"}, "perched"),
         (dict(trunk_deg=0.0, forward_head_deg=5.0, thigh_deg=-12.0), {"hips_below_knees"}, "upright"),
         (dict(trunk_deg=0.0, forward_head_deg=5.0, thigh_deg=36.0), set(), "perched"),
         (dict(trunk_deg=0.0, forward_head_deg=5.0, foot_pitch_deg=-60.0), {"feet_unsupported"}, "upright"),
