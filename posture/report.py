@@ -30,7 +30,7 @@ from posture.sequence import PoseSequence, VideoInfo
 from posture.signals import true_runs
 
 SEVERITIES = ("ok", "notice", "warning", "not_assessed")
-VIEWS = ("side", "front", "back", "mixed", "unknown")
+VIEWS = ("side", "front", "back", "oblique", "mixed", "unknown")  # posture.view names, plus "mixed"
 
 NOT_A_DIAGNOSIS = (
     "posture describes how your body moved in this video. It informs; it does not diagnose. "
