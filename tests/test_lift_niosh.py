@@ -159,3 +159,23 @@ def test_interpolation_never_blends_toward_a_zero_cell(f, hours, v, fm):
 
 def test_zero_load_gives_zero_index():
     assert niosh.lifting_index(0, 30, 75, 30, 0, 1, 1, "good").lifting_index == 0.0
+
+
+def test_applications_manual_example_4_package_inspection_origin():
+    """Applications Manual (Waters et al. 1994, revised 2021), Example 4 'Package Inspection', Figure 14 (p. 46).
+
+    We could not read the manual itself here (no network); the numbers come from a public transcription of
+    its worksheet: origin multipliers HM 1.0, VM .94, DM .87 (".82 + 1.8/37", so D = 37 in), AM 1.0, FM .88,
+    CM .95 (fair coupling at V = 22 in), and the origin RWL 51 x 1.0 x .94 x .87 x 1.0 x .88 x .95 = 34.9 lb
+    (34.8 lb without rounding the multipliers). The inputs below are those values in centimetres: H 25 cm
+    (HM 1.0 means H <= 10 in), V 22 in = 55.9 cm, D 37 in = 94.0 cm, A 0. The transcription gives FM, not F and
+    the duration: 3 lifts/min for up to 1 h is one Table 5 cell that gives .88 at V < 30 in (so is 1 lift/min
+    for 1-2 h). Metric constants (LC 23 kg, 25/H, 75 cm) are not exact conversions of the US ones, hence the
+    3% tolerance. Example 2 (loading supply rolls) could not be checked: no copy of its worksheet was found.
+    """
+    from posture.lift.niosh import lifting_index
+
+    r = lifting_index(10.0, 25.0, 22 * 2.54, 37 * 2.54, 0.0, 3.0, 1.0, "fair")
+    assert (round(r.hm, 2), round(r.vm, 2), round(r.dm, 2), r.am, r.fm, r.cm) == (1.0, 0.94, 0.87, 1.0, 0.88, 0.95)
+    rwl_lb = r.rwl_kg / 0.45359237
+    assert rwl_lb == pytest.approx(34.9, rel=0.03)
