@@ -291,14 +291,23 @@ def _parts_words(spec: CheckSpec) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else (words[0] if words else "body")
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _or(words: tuple[str, ...] | list[str]) -> str:
+    words = list(words)
+    return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else (words[0] if words else "")
+
+
 def _view_words(spec: CheckSpec, views: ViewTrack | None) -> str:
-    need = " or ".join(spec.views) if spec.views else "any"
+    need = _a(_or(spec.views)) if spec.views else "any"
     seen = ""
     if views is not None:
         main = views.overall()
-        if main not in ("unknown",):
-            seen = f"; this clip shows a {main} view"
-    return f"this check needs a {need} view of the body{seen}"
+        if main != "unknown":
+            seen = f"; this clip shows {_a(main)} view"
+    return f"this check needs {need} view of the body{seen}"
 
 
 # ------------------------------------------------------------------------------------------------ confidence

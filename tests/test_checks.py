@@ -136,6 +136,9 @@ def test_gate_frames_view_visibility_edge_and_size_reasons():
     views = classify_views(seq)
     g = C.gate_frames(spec(views=("front",)), seq, views)
     assert not g.any and "needs a front view" in g.reason and "side view" in g.reason
+    g = C.gate_frames(spec(views=("front", "back", "oblique")), seq, views)
+    assert "needs a front, back or oblique view of the body; this clip shows a side view" == g.reason
+    assert C._a("oblique") == "an oblique"
 
     vis = np.array(seq.visibility)
     vis[:, [L.LEFT_KNEE, L.RIGHT_KNEE]] = 0.1
