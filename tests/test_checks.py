@@ -137,7 +137,7 @@ def test_gate_frames_view_visibility_edge_and_size_reasons():
     g = C.gate_frames(spec(views=("front",)), seq, views)
     assert not g.any and "needs a front view" in g.reason and "side view" in g.reason
     g = C.gate_frames(spec(views=("front", "back", "oblique")), seq, views)
-    assert "needs a front, back or oblique view of the body; this clip shows a side view" == g.reason
+    assert g.reason == "this check needs a front, back or oblique view of the body; this clip shows a side view"
     assert C._a("oblique") == "an oblique"
 
     vis = np.array(seq.visibility)
