@@ -132,7 +132,7 @@ def check_timing(timestamps_s: np.ndarray, container_fps: float, source: str) ->
     if not np.isfinite(fps) or fps < 0 or fps > MAX_FPS:
         raise PoseValidationError(
             f"{source}: frame rate {fps:g} fps is not one a camera records (expected 0 for a photo, or up to "
-            f"{MAX_FPS:g}); the file's metadata is damaged: extract the landmarks again"
+            f"{MAX_FPS:g}); the metadata is damaged: extract the landmarks again from the video"
         )
     ts = np.asarray(timestamps_s, dtype=np.float64)
     if ts.size > 1:
@@ -141,7 +141,7 @@ def check_timing(timestamps_s: np.ndarray, container_fps: float, source: str) ->
             raise PoseValidationError(
                 f"{source}: frames are a median {dt:.3g} s apart; expected {1.0 / MAX_FPS:g} to "
                 f"{MAX_FRAME_INTERVAL_S:g} s ({MAX_FPS:g} down to one frame a minute); the timestamps are damaged: "
-                "extract the landmarks again"
+                "extract the landmarks again, or re-encode the video at a steady frame rate"
             )
 
 
