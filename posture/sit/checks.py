@@ -111,17 +111,22 @@ def rotate_points_px(xy_px: np.ndarray, angle_deg: float, center_px: np.ndarray 
 def facing_direction(xy_px: np.ndarray, visibility: np.ndarray, min_visibility: float = DEFAULT_SIT.min_visibility) -> np.ndarray:
     """(n,) +1 facing image-right, -1 facing image-left, NaN unknown.
 
-    From the nose ahead of the ears; where the face is hidden, from the knees
-    ahead of the hips (true when seated).
+    From the knees ahead of the hips when they clearly are (seated, the knees sit most of a thigh ahead: at least
+    0.3 trunk lengths), else from the nose ahead of the ears, else from the knees anyway. The knees come first
+    because a head bowed over a laptop can put the nose level with or behind the ears.
     """
     ear = midpoint(xy_px[:, L.LEFT_EAR], xy_px[:, L.RIGHT_EAR])
     ear_vis = np.fmax(visibility[:, L.LEFT_EAR], visibility[:, L.RIGHT_EAR])
     face_ok = (visibility[:, L.NOSE] >= min_visibility) & (ear_vis >= min_visibility)
     by_face = np.sign(xy_px[:, L.NOSE, 0] - ear[:, 0])
     hip = midpoint(xy_px[:, L.LEFT_HIP], xy_px[:, L.RIGHT_HIP])
+    sh = midpoint(xy_px[:, L.LEFT_SHOULDER], xy_px[:, L.RIGHT_SHOULDER])
     knee = midpoint(xy_px[:, L.LEFT_KNEE], xy_px[:, L.RIGHT_KNEE])
     by_knee = np.sign(knee[:, 0] - hip[:, 0])
-    out = np.where(face_ok & (by_face != 0), by_face, by_knee)
+    knee_vis = np.fmax(visibility[:, L.LEFT_KNEE], visibility[:, L.RIGHT_KNEE])
+    with np.errstate(invalid="ignore"):
+        knees_clear = (knee_vis >= min_visibility) & (np.abs(knee[:, 0] - hip[:, 0]) >= 0.3 * distance(hip, sh))
+    out = np.where(knees_clear, by_knee, np.where(face_ok & (by_face != 0), by_face, by_knee))
     out = np.where(np.isfinite(out) & (out != 0), out, np.nan)
     return out.astype(float)
 
@@ -363,7 +368,10 @@ def measure_sitting(seq: PoseSequence, params: SitParams = DEFAULT_SIT, views: V
     ratio = np.asarray(views.width_ratio, float)
     near_left = near_side_is_left(np.asarray(seq.depth_px, float), vis)
 
-    roll = estimate_camera_roll_deg(xy, vis, near_left, view == "side", params)
+    yaw = np.asarray(getattr(views, "yaw_deg", np.full(len(xy), np.nan)), float)
+    with np.errstate(invalid="ignore"):
+        profile = (view == "side") & ~(yaw < params.pixel_min_yaw_deg)  # pixel-measured frames only
+    roll = estimate_camera_roll_deg(xy, vis, near_left, profile, params)
     if roll.applied_deg != 0.0:
         center = (seq.video.width / 2.0, seq.video.height / 2.0)
         xy = rotate_points_px(xy, roll.applied_deg, center)
@@ -417,7 +425,6 @@ def measure_sitting(seq: PoseSequence, params: SitParams = DEFAULT_SIT, views: V
     trunk_w = np.where(upper_ok, trunk_w, np.nan)
     head_w = np.where(upper_ok, head_w, np.nan)
 
-    yaw = np.asarray(getattr(views, "yaw_deg", np.full(len(xy), np.nan)), float)
     with np.errstate(invalid="ignore"):
         turned = side & (yaw < params.pixel_min_yaw_deg)  # "side" to the view module, too turned for pixel angles
     oblique = (view == "oblique") | turned
