@@ -228,9 +228,10 @@ def find_segments(seq: PoseSequence, params: ViewParams = DEFAULT_GAIT.view,
     n = seq.n_frames
     if n == 0:
         return []
-    codes = frame_views(seq, params, views)
+    vt = classify_views(seq) if views is None else views
+    codes = frame_views(seq, params, vt)
     usable = full_body_mask(seq, params)
-    height = body_height_px(seq)
+    height = vt.body_height_px  # the shared meaning of body height (posture.view), as the checks' size gates
     with np.errstate(invalid="ignore"):
         small = height < params.min_body_px
     # 0 = not found, 1 = found but body cut off / hidden, 2 = too small, >= 10: usable with view code
