@@ -1,8 +1,10 @@
 """Guess which task a clip or photo shows, for ``--task auto``.
 
-Our own rule set. Its thresholds were set while looking at the 28 task clips
+Our own rule set. Its thresholds were set while looking at the task clips
 and photos of the development set (tests/test_auto.py), where it picks every
 task right; that is a regression check, not an independent accuracy figure.
+The pick-up, lying-leg-raise and body-size rules were added when the floor
+pick-ups, a front-view deadlift and a supine leg raise joined the set.
 Each frame's body posture is classed as lying, kneeling, sitting, bent
 (hinged forward) or standing from trunk and thigh angles in pixels; the
 clip's movement adds two cues: travel (sideways, or toward/away from the
@@ -12,7 +14,8 @@ camera) and walking in place (the two ankles rising in turn).
 - mostly sitting -> sit
 - travelling, or walking in place -> walk
 - sitting-like frames but the hips moving up and down by half a torso (squats),
-  hinged forward in a third of the clip, or the hips moving -> lift
+  hinged forward in a third of the clip, the hips moving, or one forward bend
+  of 0.3-8 s between standing frames (a pick-up from the floor) -> lift
 - otherwise (standing still, standing poses) -> stretch
 """
 
@@ -62,6 +65,8 @@ def classify_postures(seq: PoseSequence, min_visibility: float = 0.4) -> np.ndar
         wrists_below_knees = (np.nanmean(xy[:, [L.LEFT_WRIST, L.RIGHT_WRIST], 1], axis=1)
                               - np.nanmean(xy[:, [L.LEFT_KNEE, L.RIGHT_KNEE], 1], axis=1)) / torso
         ankle_spread = np.abs(xy[:, L.LEFT_ANKLE, 0] - xy[:, L.RIGHT_ANKLE, 0]) / torso
+        # standing bent over, the feet are far below the hips; lying (even with a leg raised), they are not
+        feet_below_hip = (np.nanmax(xy[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1], axis=1) - hip[:, 1]) / torso
         flat_thigh = np.nanmin(thigh_h, axis=1) < 35
         seated_thigh = np.nanmin(thigh_h, axis=1) < 50  # perched or reclined seats tilt the thigh
         frontal = np.linalg.norm(xy[:, L.LEFT_SHOULDER] - xy[:, L.RIGHT_SHOULDER], axis=1) / torso > 0.5
@@ -75,7 +80,8 @@ def classify_postures(seq: PoseSequence, min_visibility: float = 0.4) -> np.ndar
         if not np.isfinite(trunk[i]) or not np.isfinite(torso[i]) or torso[i] <= 0:
             continue
         if trunk[i] > 60:
-            out[i] = LYING if extent[i] < 1.7 else BENT  # on the floor the body is low and long
+            # on the floor the body is low and long, and the feet are not below the hips
+            out[i] = LYING if extent[i] < 1.7 or not feet_below_hip[i] > 0.8 else BENT
         elif wrists_below_knees[i] > 0.25 and trunk[i] > 15:
             out[i] = BENT
         elif knee_on_floor[i] and flat_thigh[i] and not steep_thighs[i]:
@@ -121,13 +127,50 @@ def guess_task(seq: PoseSequence) -> str:
         return "sit" if share[SITTING] > 0.5 else "lift" if share[BENT] > 0.5 else "stretch"
     torso = float(np.median(torso_len[found]))
     travel = (np.percentile(hip[found, 0], 95) - np.percentile(hip[found, 0], 5)) / torso
-    size_change = float(np.percentile(torso_len[found], 95) / max(np.percentile(torso_len[found], 5), 1e-6))
+    sh_w = np.linalg.norm(xy[:, L.LEFT_SHOULDER] - xy[:, L.RIGHT_SHOULDER], axis=1)
+    size_change = _size_change(np.fmax(torso_len, sh_w)[found])
     hip_y_range = (np.percentile(hip[found, 1], 95) - np.percentile(hip[found, 1], 5)) / torso
     # squats pass through sitting-like frames, but their hips travel up and down by most of a torso
     if share[SITTING] > 0.5 and hip_y_range < 0.5:
         return "sit"
     if share[BENT] < 0.3 and (travel > 2.5 or size_change > 1.6 or _walking_in_place(seq, torso)):
         return "walk"
-    if share[BENT] >= 0.3 or hip_y_range > 0.5:
+    if share[BENT] >= 0.3 or hip_y_range > 0.5 or _bends_and_returns(classes, seq.timestamps_s, _side_bend(xy)):
         return "lift"
     return "stretch"
+
+
+def _size_change(scale_px: np.ndarray) -> float:
+    """How much the body's size changes over the clip (95th over 5th percentile): walking toward or away from
+    the camera. The size is the larger of torso length and shoulder width, so bending toward the camera (which
+    shortens the torso in the picture, not the shoulders) does not count."""
+    return float(np.percentile(scale_px, 95) / max(np.percentile(scale_px, 5), 1e-6))
+
+
+def _side_bend(xy: np.ndarray) -> np.ndarray:
+    """(n,) bool: a sideways bend seen from the front (the shoulder line tilted more than 20 deg), as in a
+    triangle pose; a forward bend to pick something up keeps the shoulders level."""
+    d = xy[:, L.LEFT_SHOULDER] - xy[:, L.RIGHT_SHOULDER]
+    hip = midpoint(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP])
+    torso = np.linalg.norm(midpoint(xy[:, L.LEFT_SHOULDER], xy[:, L.RIGHT_SHOULDER]) - hip, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tilt = np.degrees(np.arctan2(np.abs(d[:, 1]), np.abs(d[:, 0])))
+        return (np.linalg.norm(d, axis=1) / torso > 0.5) & (tilt > 20)
+
+
+def _bends_and_returns(classes: np.ndarray, timestamps_s: np.ndarray, side_bend: np.ndarray, min_s: float = 0.3,
+                       max_s: float = 8.0) -> bool:
+    """A pick-up: bent forward (not ``side_bend``) for ``min_s``..``max_s`` seconds, standing before and after
+    (a held forward fold of a stretch lasts longer). Our choice of limits; the two floor pick-ups of the dev set
+    bend for 0.7-0.9 s."""
+    from posture.signals import true_runs
+
+    t = np.asarray(timestamps_s, float)
+    standing = np.flatnonzero(classes == STANDING)
+    if standing.size == 0:
+        return False
+    for a, b in true_runs((classes == BENT) & ~np.asarray(side_bend, bool)):
+        dur = float(t[b - 1] - t[a]) if b - 1 > a else 0.0
+        if min_s <= dur <= max_s and standing[0] < a and standing[-1] >= b:
+            return True
+    return False
