@@ -79,9 +79,32 @@ def evaluate_file(real: Path, rel: str, lab: dict) -> dict:
         "roll": m.get("camera_roll_deg"), "view": rep.get("view"), "judged": sitting.get("share_judged"),
         "method": sitting.get("method", "pixels"),
         "world_trunk": world.get("trunk_deg"), "world_thigh": world.get("thigh_deg"),
+        "pixel_angles": sitting.get("pixel_angles", {}), "world_angles": world,
         "standing_s": times.get("standing"), "flagged": flagged, "not_assessed": na,
         "reason": sitting.get("reason"),
     }
+
+
+def print_pixel_vs_world(rows: list[dict]) -> None:
+    """Side-view files: the pixel (side-view) and world-landmark (three-quarter) methods on the same frames."""
+    keys = ("trunk_deg", "forward_head_deg", "thigh_deg", "knee_deg")
+    print("\npixel vs world angles on the side-view files (medians over the judged frames, deg; world - pixel):")
+    print(f"{'file':34s} " + " ".join(f"{k[:-4]:>22s}" for k in keys))
+    diffs: dict[str, list[float]] = {k: [] for k in keys}
+    for r in rows:
+        if r["view"] not in ("side", "mixed") or not r["pixel_angles"]:
+            continue
+        cells = []
+        for k in keys:
+            p, w = r["pixel_angles"].get(k), r["world_angles"].get(k)
+            if p is None or w is None:
+                cells.append(f"{'-':>22s}")
+                continue
+            diffs[k].append(w - p)
+            cells.append(f"{p:7.1f} {w:7.1f} {w - p:+6.1f}")
+        print(f"{r['file'][:34]:34s} " + " ".join(cells))
+    rms = {k: (sum(d * d for d in v) / len(v)) ** 0.5 for k, v in diffs.items() if v}
+    print("RMS world - pixel: " + ", ".join(f"{k[:-4]} {v:.1f} deg (n={len(diffs[k])})" for k, v in rms.items()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = f"  reason: {r['reason']}" if r["reason"] else ""
         print(f"{r['file'][:34]:34s} flagged: {', '.join(r['flagged']) or '-'}; not assessed: "
               f"{', '.join(r['not_assessed']) or '-'}{extra}")
+    print_pixel_vs_world(rows)
     scored = [r for r in rows if r["right"] is not None]
     n_right = sum(bool(r["right"]) for r in scored)
     hips_scored = [r for r in rows if r["hips_right"] is not None]

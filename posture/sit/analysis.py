@@ -370,8 +370,13 @@ def analyze_sit(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(), p
     sitting["hips_vs_knees"] = hips_vs_knees(thigh_med, params) if judged.any() else "not_visible"
     sitting["method"] = ("world" if judged.any() and world[judged].mean() > 0.5
                          else "pixels" if not (world & judged).any() else "mixed")
-    sitting["world_angles"] = {"trunk_deg": med(m.world_trunk_deg), "thigh_deg": med(m.world_thigh_deg),
+    # both methods over the judged frames, so side views show how far the world angles are from the pixel ones
+    sitting["world_angles"] = {"trunk_deg": med(m.world_trunk_deg), "forward_head_deg": med(m.world_head_deg),
+                               "thigh_deg": med(m.world_thigh_deg), "knee_deg": med(m.world_knee_deg),
                                "typical_error_deg": params.world_uncertainty_deg}
+    sitting["pixel_angles"] = {"trunk_deg": med(m.pixel_trunk_deg), "forward_head_deg": med(m.pixel_head_deg),
+                               "thigh_deg": med(m.pixel_thigh_deg), "knee_deg": med(m.pixel_knee_deg),
+                               "typical_error_deg": params.margin_scale_deg}
     slouch = judged & (classes.label == "slouched")
     if slouch.any():
         with np.errstate(invalid="ignore"):

@@ -338,6 +338,11 @@ class SittingMeasures:
     world_trunk_deg: np.ndarray | None = None  # the world-landmark trunk angle, every frame (for comparison)
     world_thigh_deg: np.ndarray | None = None
     body_height_px: np.ndarray | None = None
+    world_head_deg: np.ndarray | None = None
+    world_knee_deg: np.ndarray | None = None
+    pixel_head_deg: np.ndarray | None = None
+    pixel_thigh_deg: np.ndarray | None = None
+    pixel_knee_deg: np.ndarray | None = None
 
     @property
     def n_frames(self) -> int:
@@ -447,7 +452,8 @@ def measure_sitting(seq: PoseSequence, params: SitParams = DEFAULT_SIT, views: V
         thigh_deg=thigh, thigh_length_fraction=frac, thigh_status=status, foot_pitch_deg=foot,
         upper_visibility=upper_vis, leg_visibility=v_leg, roll=roll, knee_deg=knee_deg, method=method,
         pixel_trunk_deg=trunk_px, world_trunk_deg=trunk_w, world_thigh_deg=thigh_w,
-        body_height_px=np.asarray(views.body_height_px, float),
+        body_height_px=np.asarray(views.body_height_px, float), world_head_deg=head_w, world_knee_deg=knee_w,
+        pixel_head_deg=head_px, pixel_thigh_deg=thigh_px, pixel_knee_deg=knee_px,
     )
 
 

@@ -152,8 +152,9 @@ def for_method(spec: CheckSpec, world_share: float, p: SitParams = DEFAULT_SIT) 
     """The spec as judged: with the world landmarks' larger typical error when most judged frames used them."""
     if world_share < 0.5 or spec.unit != "deg":
         return spec
-    note = WORLD_NOTE.format(u=p.world_uncertainty_deg)
-    return replace(spec, uncertainty=max(spec.uncertainty, p.world_uncertainty_deg),
+    u = p.world_leg_uncertainty_deg if spec.id in ("hips_below_knees", "feet_tucked") else p.world_uncertainty_deg
+    note = WORLD_NOTE.format(u=u)
+    return replace(spec, uncertainty=max(spec.uncertainty, u),
                    message_ok=spec.message_ok + note, message_flag=spec.message_flag + note)
 
 
