@@ -144,3 +144,22 @@ def test_summary_is_json_ready():
     mon = DeskMonitor()
     feed(mon, [("upright", 5)])
     json.dumps(mon.summary())
+
+
+@pytest.mark.parametrize("name", ["upright", "slouched", "reclined", "perched"])
+def test_live_grades_are_the_reports_grades(name):
+    """One set of limits: the monitor grades its checks with the report's specs (grade_value), so a held posture
+    gets the same severities live as in the offline report of the same pose."""
+    from posture.sit.analysis import analyze_sit
+    from posture.sit.synthetic import posture_angles
+
+    st = feed(DeskMonitor(), [(name, 10)])
+    live = st[-1].values["grades"]
+    report = analyze_sit(seated_sequence(1, **posture_angles(name)))
+    for fid, severity in live.items():
+        assert report.finding(fid).severity == severity, fid
+    flagged = [fid for fid, g in live.items() if g in ("notice", "warning")]
+    if flagged:
+        from posture.sit.specs import SIT_SPECS
+
+        assert st[-1].cue == SIT_SPECS[flagged[0]].cue
