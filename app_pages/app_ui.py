@@ -334,7 +334,9 @@ def show_results(record: dict[str, Any]) -> None:
         if record.get("csv") is not None:
             c[3].download_button("Per-frame data (CSV)", record["csv"], "posture_frames.csv", "text/csv",
                                  key=f"dl-csv-{t}")
-    st.caption(NOT_A_DIAGNOSIS)
+    from posture.present import for_photo
+
+    st.caption(for_photo(NOT_A_DIAGNOSIS, is_photo))
 
 
 def _unit_of(metric_name: str) -> str:
@@ -502,7 +504,7 @@ def _busy_note(snap) -> str | None:
     return None
 
 
-LIVE_VALUE_LABELS = {"hold_in_form_s": ("Held in good form", "s"), "hold_target_s": ("Hold target", "s"),
+LIVE_VALUE_LABELS = {"hold_in_form_s": ("Held in good form", "whole s"), "hold_target_s": ("Hold target", "whole s"),
                      "rep_count": ("Repetitions", "count"), "reps": ("Repetitions", "count"),
                      "trunk_lean_deg": ("Trunk lean", "deg"), "knee_flexion_deg": ("Knee bend", "deg"),
                      "forward_head_deg": ("Head forward", "deg"), "seated_min": ("Seated", "min"),

@@ -41,6 +41,7 @@ UNITS: dict[str, UnitStyle] = {
     "steps/min": UnitStyle(" steps/min", decimals=0),
     "spm": UnitStyle(" steps/min", decimals=0),
     "s": UnitStyle(" s", decimals=1, axis="seconds"),
+    "whole s": UnitStyle(" s", decimals=0, axis="seconds"),
     "min": UnitStyle(" min", decimals=0, axis="minutes"),
     "share": UnitStyle("%", scale=100.0, decimals=0, axis="% of the time"),
     "fraction": UnitStyle("%", scale=100.0, decimals=0, axis="%"),
@@ -429,8 +430,10 @@ def live_headline(task: str, summary: Mapping[str, Any]) -> str:
     """One line about a live session for its top line and the History table."""
     rows = dict(live_rows(task, summary))
     if task == "stretch":
-        holds = [v for k, v in rows.items() if k.startswith("Holds")]
-        return f"{rows.get('Stretch', 'Stretch session')}: " + ("; ".join(holds) if holds else "no hold recorded") + "."
+        holds = [(k.replace("Holds, ", "").replace("Holds", "").strip(), v.split(" · ")[0]) for k, v in rows.items()
+                 if k.startswith("Holds")]
+        text = "; ".join(f"{side}: {done}" if side else done for side, done in holds)
+        return f"{rows.get('Stretch', 'Stretch session')}: " + (text if holds else "no hold recorded") + "."
     if task == "lift":
         return f"Live lifting session: {rows.get('Repetitions', '0')} repetitions."
     if task == "sit":

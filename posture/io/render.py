@@ -219,11 +219,11 @@ def draw_live_status(rgb: np.ndarray, headline: str, cue: str | None, in_form: b
         fs = _scale_for_cap(live.countdown_cap_frac * H)
         th = max(3, round(fs * 2.5))
         (tw, tht), base = cv2.getTextSize(text, font, fs, th)
-        x0, y0 = W - tw - 4 * margin, H - tht - base - 4 * margin
-        roi = out[y0:H - margin, x0:W - margin].astype(np.float32)
-        out[y0:H - margin, x0:W - margin] = (roi * (1 - live.panel_alpha)).astype(np.uint8)
-        cv2.putText(out, text, (x0 + margin, H - base - 2 * margin - margin), font, fs, live.neutral_rgb, th,
-                    cv2.LINE_AA)
+        pad = 2 * margin
+        y_base = H - 2 * margin - pad - base  # text baseline; the panel keeps ``pad`` around the text
+        x0, y0, x1, y1 = W - tw - 2 * pad - 2 * margin, y_base - tht - pad, W - 2 * margin, y_base + base + pad
+        out[y0:y1, x0:x1] = (out[y0:y1, x0:x1].astype(np.float32) * (1 - live.panel_alpha)).astype(np.uint8)
+        cv2.putText(out, text, (x0 + pad, y_base), font, fs, live.neutral_rgb, th, cv2.LINE_AA)
     if busy:
         fs = _scale_for_cap(live.headline_cap_frac * H * 0.8)
         th = max(2, round(fs * 2))
