@@ -85,3 +85,35 @@ def test_lying_stretches_keep_shoulders_and_hips_parallel():
     for name in ("freeexdb_Ankle_On_The_Knee_1.jpg", "freeexdb_One_Knee_To_Chest_1.jpg"):
         rep = analyze_stretch(real_sequence(f"stretch/{name}"), AnalyzeOptions())
         assert rep.to_dict()["stretch"]["name"] is not None
+
+
+def test_figure_four_setup_on_the_real_photo_gets_the_last_step():
+    """Issue 13: the figure-four set-up (ankle on the knee, the other thigh not yet pulled in) was not recognised.
+    The real photo's angles with the supporting hip lowered to the set-up (foot on the floor, 45 deg) must give the
+    set-up and its cue, not the stretch; the photo as it is stays the stretch."""
+    from posture.stretch.angles import measures_of
+    from posture.stretch.recognise import recognise_values, view_width_ratio
+    from posture.stretch.reference import load_all
+
+    seq = real_sequence("stretch/freeexdb_Ankle_On_The_Knee_1.jpg")
+    v = {k: float(x[0]) for k, x in measures_of(seq).items()}
+    ratio = float(view_width_ratio(seq.xy_px)[0])
+    refs = load_all()
+    assert recognise_values(v, ratio, refs, view_name="side").id == "gluteal_figure_four"
+    v["right_hip_flexion_deg"] = 45.0  # the supporting (right) leg's foot still on the floor
+    m = recognise_values(v, ratio, refs, view_name="side")
+    assert m.id is None and m.setup is not None and m.setup[:2] == ("gluteal_figure_four", "left")
+    assert "pull" in refs["gluteal_figure_four"].setup_cue.lower()
+
+
+def test_a_rotated_trunk_on_the_real_piriformis_like_photo_is_not_a_stretch():
+    """The knee-to-chest photo with the shoulders turned 60 deg against the hips (a lying twist): no stretch."""
+    from posture.stretch.angles import measures_of
+    from posture.stretch.recognise import recognise_values
+    from posture.stretch.reference import load_all
+
+    seq = real_sequence("stretch/freeexdb_One_Knee_To_Chest_1.jpg")
+    v = {k: float(x[0]) for k, x in measures_of(seq).items()}
+    assert recognise_values(v, 0.1, load_all(), view_name="side").id == "knee_to_chest"
+    v["trunk_twist_deg"] = 60.0
+    assert recognise_values(v, 0.1, load_all(), view_name="side").id is None
