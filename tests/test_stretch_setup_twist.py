@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from posture.analyses import AnalyzeOptions
-from posture.checks import REGISTRY
+from posture.checks import spec_for
 from posture.live import run_offline
 from posture.stretch.analysis import analyze_stretch
 from posture.stretch.angles import measures_of
@@ -93,7 +93,7 @@ def test_setup_block_is_validated():
 
 def test_every_stretch_finding_has_a_registered_spec_needing_the_legs():
     for sid, spec in STRETCH_SPECS.items():
-        assert REGISTRY[sid] is spec or REGISTRY[sid].title == spec.title
+        assert spec_for(sid, "stretch") is spec
         assert "knee" in spec.parts
     rep = analyze_stretch(pose_for_reference(load_reference("knee_to_chest"), "left", n=120), AnalyzeOptions())
     assert {f.id for f in rep.findings} <= set(STRETCH_SPECS)

@@ -53,7 +53,7 @@ STRETCH_SPECS: dict[str, CheckSpec] = {s.id: s for s in (
                      "{angle_unit} against a target of {angle_target:g} +- {angle_tolerance:g}.",
         advice="{angle_cue}", camera_hint=VIEW_HINT, cue="{angle_cue}", aggregate="value"),
 )}
-register(*STRETCH_SPECS.values())
+register(*STRETCH_SPECS.values(), task="stretch")
 
 
 def for_reference(spec_id: str, ref: Reference) -> CheckSpec:
