@@ -1,0 +1,95 @@
+"""Property-based tests (hypothesis): every analysis (walk, lift, sit, stretch, auto), fed random but
+valid-shaped sequences and options, returns a JSON-serialisable report or raises a posture error:
+never another exception, never a hang (each example has a deadline).
+
+Bases are the project's synthetic walker, lifter, sitter and stretch poses, plus random points; the
+strategy (tests/test_property_sequence.py) damages them: NaN runs, one frame, constant poses, huge or
+tiny coordinates, uneven timestamps, low visibility.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from posture.analyses import LIMITS, AnalyzeOptions, analyze_sequence
+from posture.errors import PostureError
+from tests.test_property_sequence import sequences
+
+# Our choice: few examples per task keep the whole file under a minute on 2 busy cores; derandomized,
+# so a failure here is reproducible, and a new example set means a deliberate change.
+ANALYSES = settings(max_examples=25, deadline=timedelta(seconds=20), derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _bases():
+    from posture.lift.synthetic import synthetic_lift
+    from posture.sit.synthetic import seated_sequence
+    from posture.stretch.reference import load_reference
+    from posture.stretch.synthetic import pose_for_reference
+    from posture.synthetic import walker
+
+    return {
+        "walk": walker(duration_s=3.0)[0],
+        "lift": synthetic_lift(reps=1)[0],
+        "sit": seated_sequence(45, fps=15.0),
+        "stretch": pose_for_reference(load_reference("piriformis_supine"), n=45),
+    }
+
+
+BASES = _bases()
+
+
+@st.composite
+def options(draw):
+    def opt(name):
+        lim = LIMITS[name]
+        return draw(st.none() | st.floats(max(lim.lo, 1e-3 if lim.lo_open else lim.lo), lim.hi))
+
+    return AnalyzeOptions(height_cm=opt("height_cm"), load_kg=opt("load_kg"),
+                          lift_frequency_per_min=opt("lift_frequency_per_min"), lift_duration_h=opt("lift_duration_h"),
+                          coupling=draw(st.sampled_from(["good", "fair", "poor"])),
+                          affected_side=draw(st.sampled_from([None, "left", "right"])),
+                          break_after_min=opt("break_after_min"))
+
+
+def check_analysis(task, seq, opts):
+    try:
+        report = analyze_sequence(seq, task, opts)
+    except PostureError as e:
+        message = str(e)
+    else:
+        message = ""
+        json.loads(report.to_json())  # finite, serialisable
+        assert report.task in ("walk", "lift", "sit", "stretch")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("task", ["walk", "lift", "sit", "stretch", "auto"])
+def test_every_analysis_gives_a_report_or_a_posture_error(task):
+    base = BASES.get(task, BASES["walk"])
+
+    @ANALYSES
+    @given(seq=sequences(base=base), opts=options(), which=st.sampled_from(sorted(BASES)))
+    def prop(seq, opts, which):
+        if task == "auto" and which != "walk":  # auto also sees the other bases
+            seq = BASES[which]
+        check_analysis(task, seq, opts)
+
+    prop()
+
+
+def test_one_frame_and_constant_inputs_for_every_task():
+    """The smallest inputs, explicitly (hypothesis may not reach each of them for each task)."""
+    for task in ("walk", "lift", "sit", "stretch", "auto"):
+        for seq in BASES.values():
+            check_analysis(task, seq.slice(0, 1), AnalyzeOptions())
+            const = seq.replace(xy_px=np.repeat(seq.xy_px[:1], seq.n_frames, 0),
+                                world_m=np.repeat(seq.world_m[:1], seq.n_frames, 0),
+                                visibility=np.repeat(seq.visibility[:1], seq.n_frames, 0))
+            check_analysis(task, const, AnalyzeOptions(height_cm=175))
