@@ -119,6 +119,9 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
     pitch = P.head_pitch_deg(xy, facing)
     down = P.head_down_deg(xy, facing, params.posture.eye_ear_neutral_deg)
     steps = M.validated_steps(ics, params.events)
+    ends = {id(b): b.time_s - a.time_s for a, b in steps}
+    ics = [replace(e, step_s=ends.get(id(e))) for e in ics]
+    steps = M.validated_steps(ics, params.events)
     step_s = [b.time_s - a.time_s for a, b in steps]
     stride_frames = int(round(2 * (np.mean(step_s) if step_s else 0.55) * clean.fps))
     fr = np.where(frontal[:, None, None], xy, np.nan)

@@ -96,8 +96,12 @@ def labelled_cadence_spm(contacts: list[dict], fps: float, max_step_time_s: floa
 
 
 def detected_cadence_spm(contacts: list[dict], fps: float, max_step_time_s: float = 1.5) -> float:
-    """Cadence of reported contacts (a part of a clip): consecutive contacts of one pass and alternating feet,
-    at most ``max_step_time_s`` apart, 60 * fps / mean interval in frames."""
+    """Cadence of reported contacts (a part of a clip): from the validated steps the report gives
+    (``step_s`` of each contact), else consecutive contacts of one pass and alternating feet, at most
+    ``max_step_time_s`` apart, 60 * fps / mean interval in frames."""
+    if contacts and "step_s" in contacts[0]:
+        st = [e["step_s"] for e in contacts if e.get("step_s")]
+        return float(60.0 / np.mean(st)) if st else float("nan")
     ev = sorted(contacts, key=lambda e: e["frame"])
     steps = [b["frame"] - a["frame"] for a, b in zip(ev[:-1], ev[1:], strict=False)
              if a["foot"] != b["foot"] and a.get("pass") == b.get("pass")

@@ -58,6 +58,7 @@ class EventParams:
     missed_step_fraction: float = 1.6  # our choice: a gap over 1.6 median steps hides a missed contact (not a step)
     min_peak_context_s: float = 0.1  # our choice: a contact needs this much tracked walking before and after it
     context_s: float = 0.3  # our choice: events are searched with this much context around a pass
+    split_chain_at_gaps: bool = True  # our choice: a suspicious gap restarts the foot-naming vote (events.step_indices)
     stride_step_tolerance: float = 0.15  # our choice: median stride must be 2 x median step within 15%
     near_foot_confidence: float = 0.9  # our choice: events of the foot nearest the camera
     far_foot_confidence: float = 0.7  # our choice: the far foot is partly hidden; MediaPipe guesses it more often
