@@ -156,7 +156,10 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
                     break
                 if level == 0 and fr.timestamp_s >= next_check_t:
                     if checker is None:
-                        check_options = dataclasses.replace(options, num_poses=max(2, options.num_poses))
+                        check_options = dataclasses.replace(
+                            options, num_poses=max(2, options.num_poses),
+                            min_pose_detection_confidence=options.people_check_confidence,
+                            min_pose_presence_confidence=options.people_check_confidence)
                         checker = PoseLandmarkerAdapter(model, mode="image", options=check_options)
                     # the check only counts: its poses (IMAGE mode, no tracking) never enter the result
                     people = checker.detect(fr.rgb)
