@@ -100,8 +100,10 @@ if st.session_state.pop("history-deleted", None):
 st.markdown("#### All analyses")
 table = pd.DataFrame([{"#": e.id, "date": when_text(e.created_utc), "task": PAGE_TASK_TITLES.get(e.task, e.task),
                        "file": e.source_name, "seen from": e.view if e.view != "unknown" else "-",
-                       "what was found": found_text(e)} for e in reversed(entries[-200:])])
-st.dataframe(table, hide_index=True, width="stretch")
+                       "what was found": found_text(e)} for e in reversed(entries[-50:])])
+st.table(table.set_index("#"))
+if len(entries) > 50:
+    st.caption(f"The 50 most recent of {len(entries)}; open any of them below.")
 
 # ------------------------------------------------------------------ reopen
 st.markdown("#### Open a past result")

@@ -108,7 +108,7 @@ def test_upload_analyse_shows_findings_video_downloads_and_saves_history(env, tm
     # the History page shows it and deletes it
     at.switch_page("app_pages/history.py")
     at.run()
-    assert "my walk.mp4" in at.dataframe[0].value.to_string()
+    assert "my walk.mp4" in next(t.value for t in at.table if "what was found" in t.value.columns).to_string()
     gen_key = next(m.key for m in at.multiselect if m.key.startswith("history-delete"))
     at.multiselect(key=gen_key).set_value([record["history_id"]]).run()
     at.button(key="history-delete-btn").click().run()
@@ -153,7 +153,7 @@ def test_a_damaged_history_does_not_cost_the_result(env, tmp_path, monkeypatch):
     assert kept.read_bytes() == b"garbage" * 200  # the damaged file is kept, byte for byte
     at.switch_page("app_pages/history.py")
     at.run()
-    assert not at.exception and "w.mp4" in at.dataframe[0].value.to_string()
+    assert not at.exception and "w.mp4" in next(t.value for t in at.table if "what was found" in t.value.columns).to_string()
 
 
 def test_sessions_are_isolated(env, tmp_path):
