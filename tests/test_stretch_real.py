@@ -117,3 +117,11 @@ def test_a_rotated_trunk_on_the_real_piriformis_like_photo_is_not_a_stretch():
     assert recognise_values(v, 0.1, load_all(), view_name="side").id == "knee_to_chest"
     v["trunk_twist_deg"] = 60.0
     assert recognise_values(v, 0.1, load_all(), view_name="side").id is None
+
+
+@pytest.mark.parametrize("name", ["sit/nvinay_straight_hf.jpg", "sit/upfall_sitting_cam2.mp4"])
+def test_plain_sitting_is_not_the_seated_hip_flexor_stretch(name):
+    """Sitting upright with the far leg hidden matched the seated hip-flexor stretch on its other three key angles:
+    a sided stretch now needs its stretched leg seen (at least one affected_* key angle measured)."""
+    rep = analyze_stretch(real_sequence(name), AnalyzeOptions())
+    assert rep.to_dict()["stretch"]["name"] is None

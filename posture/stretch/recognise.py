@@ -107,11 +107,14 @@ def score_reference(measures: dict[str, np.ndarray], ref: Reference, side: str |
     n = len(next(iter(measures.values())))
     total = np.zeros(n)
     present = np.zeros(n)
+    affected_seen = np.zeros(n, dtype=bool)
     outside = np.zeros(n, dtype=bool)
     for a in keys:
         v = np.asarray(measures[resolve_side(a.name, side)], float)
         z = (v - a.target) / (params.key_tolerance_factor * a.tolerance)
         ok = np.isfinite(z)
+        if a.name.startswith("affected_"):
+            affected_seen |= ok
         total += np.where(ok, np.clip(1 - z**2, 0, 1), 0.0)
         present += ok
         outside |= ok & (np.abs(z) > 1)
@@ -121,6 +124,8 @@ def score_reference(measures: dict[str, np.ndarray], ref: Reference, side: str |
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(present > 0, total / np.maximum(present, 1), 0.0) * present / len(keys)
     missing_ok = (len(keys) - present) <= params.max_missing_key_fraction * len(keys)
+    if _needs_affected(ref):
+        missing_ok &= affected_seen
     return np.where(outside | ~missing_ok, 0.0, score)
 
 
@@ -159,12 +164,13 @@ def _score_one(values: dict[str, float], ref: Reference, side: str | None, param
                spread: dict[str, float] | None) -> float:
     """Scalar twin of :func:`score_reference` (the live path runs it for every frame, so no numpy here)."""
     keys = ref.key_angles
-    total, present = 0.0, 0
+    total, present, affected_seen = 0.0, 0, False
     for a in keys:
         name = resolve_side(a.name, side)
         v = values.get(name, math.nan)
         if not math.isfinite(v):
             continue
+        affected_seen |= a.name.startswith("affected_")
         z = (v - a.target) / (params.key_tolerance_factor * a.tolerance)
         if abs(z) > 1:
             return 0.0
@@ -176,7 +182,15 @@ def _score_one(values: dict[str, float], ref: Reference, side: str | None, param
         present += 1
     if present == 0 or (len(keys) - present) > params.max_missing_key_fraction * len(keys):
         return 0.0
+    if _needs_affected(ref) and not affected_seen:
+        return 0.0
     return total / present * present / len(keys)
+
+
+def _needs_affected(ref: Reference) -> bool:
+    """A sided stretch is defined by what its stretched leg does: at least one of its ``affected_*`` key angles must
+    be measured (else plain sitting, with the far leg hidden, matched the seated hip-flexor stretch)."""
+    return ref.sided and any(a.name.startswith("affected_") for a in ref.key_angles)
 
 
 def recognise_values(values: dict[str, float], width_ratio: float, refs: dict[str, Reference],
