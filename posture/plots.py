@@ -207,10 +207,11 @@ def series_figure(report: Report, name: str, finding: Finding | None = None, siz
     label = measure_name(str(s.get("label") or name))
     ax.set_title(label, fontsize=11, loc="left", fontweight="bold")
     fin = v[finite]
-    if fin.size and np.isin(fin, (0.0, 1.0)).all():  # a yes/no series (in the stretch, in form)
+    yes_no = bool(fin.size and np.isin(fin, (0.0, 1.0)).all())  # a yes/no series (in the stretch, in form)
+    if yes_no:
         ax.set_yticks([0, 1], ["no", "yes"])
     ax.set_xlabel("time in the video (s)", fontsize=9)
-    ax.set_ylabel(unit_style(unit).axis or unit_style(unit).suffix.strip() or "value", fontsize=9)
+    ax.set_ylabel("" if yes_no else unit_style(unit).axis or unit_style(unit).suffix.strip() or "value", fontsize=9)
     ax.tick_params(labelsize=8)
     ax.grid(True, color="#e5e5e5", lw=0.6)
     for sp in ("top", "right"):

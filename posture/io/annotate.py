@@ -23,6 +23,7 @@ import numpy as np
 
 from posture import landmarks as L
 from posture.io.render import annotate_frame, encode_png, resize_max_side
+from posture.present import measure_name
 from posture.report import Report
 from posture.sequence import PoseSequence
 
@@ -101,7 +102,10 @@ def overlay_at(report: Report, t: float, max_values: int = 4) -> Overlay:
             continue
         f = links.get(name)
         flagged = bool(f is not None and f.id in active_ids) or name in active_ids
-        values.append((str(s.get("label") or name), v, str(s.get("unit") or ""), flagged))
+        allv = np.asarray(s.get("values", ()), float)
+        if np.isin(allv[np.isfinite(allv)], (0.0, 1.0)).all():  # a yes/no series: say yes or no, not 1 or 0
+            v = bool(v)
+        values.append((measure_name(str(s.get("label") or name)), v, str(s.get("unit") or ""), flagged))
         if len(values) >= max_values:
             break
     highlight: list[int] = []

@@ -253,7 +253,7 @@ def annotate_frame(rgb: np.ndarray, xy_px: np.ndarray | None, visibility: np.nda
         out = draw_skeleton(out, xy_px, visibility, highlight=highlight, style=style)
     lines, flags = [], []
     for label, value, unit, flagged in values:
-        if value is None or not np.isfinite(value):
+        if value is None or not np.isfinite(float(value)):
             continue
         lines.append(f"{label}: {fmt_value(value, unit)}")
         flags.append(bool(flagged))
