@@ -2,7 +2,7 @@
 
 The options it shares with ``analyze`` (height, load, lift frequency and duration,
 coupling, stretch, reference, side, baseline, break, model, subject, quiet, no-cache,
-task) are the very argparse actions of the ``analyze`` parser, so they carry the same
+task, model variant) are the very argparse actions of the ``analyze`` parser, so they carry the same
 validators and help; people.csv cells are checked with the same validators.
 """
 
@@ -13,7 +13,7 @@ import sys
 
 # analyze's option dests that batch takes over unchanged
 SHARED = ("task", "height_cm", "load_kg", "lift_frequency", "lift_duration_h", "coupling", "stretch", "reference",
-          "side", "baseline", "break_after_min", "no_cache", "model", "subject", "quiet")
+          "side", "baseline", "break_after_min", "no_cache", "model", "model_variant", "subject", "quiet")
 # people.csv column -> analyze option dest whose validator parses that cell
 PEOPLE_VALIDATORS = {"height_cm": "height_cm", "load_kg": "load_kg", "lift_frequency": "lift_frequency",
                      "lift_frequency_per_min": "lift_frequency", "lift_duration_h": "lift_duration_h",

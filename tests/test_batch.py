@@ -185,6 +185,10 @@ def test_cli_exit_codes_and_shared_option_validation(tmp_path, capsys):
     assert main(["batch", str(tmp_path / "in"), "--task", "walk", "--out", str(tmp_path / "out"), "-q"]) == 2
     assert "bad.npz" in capsys.readouterr().err
     assert main(["batch", str(tmp_path / "nothing"), "--task", "walk", "--out", str(tmp_path / "o2"), "-q"]) == 2
+    (tmp_path / "people.csv").write_text("file,person,height_cm\nwalker_0.npz,ann,1000\n")  # analyze's range check
+    assert main(["batch", str(tmp_path / "in"), "--task", "walk", "--out", str(tmp_path / "o4"), "-q",
+                 "--people", str(tmp_path / "people.csv")]) == 2
+    assert "line 2, column height_cm: '1000'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as e:  # analyze's own choices/validators apply to batch
         main(["batch", str(tmp_path / "in"), "--task", "juggle", "--out", str(tmp_path / "o3")])
     assert e.value.code == 2
