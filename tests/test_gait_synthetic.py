@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -287,3 +288,33 @@ def test_treadmill_walker_without_forward_travel_gives_steps():
     seg = [s for s in rep.segments if s["analysed"]]
     assert seg and {s["travel"] for s in seg} == {"none"} and rep.view == "side"
     assert rep.metrics["cadence_spm"] == pytest.approx(110.0, abs=1.5)
+
+
+def test_missed_contact_is_neither_a_step_nor_an_alternation_error():
+    # right, left, (right missed), left, right: the left-left pair spans two steps
+    ics = [replace(_ev(f, ft), pass_index=0) for f, ft in [(0, "right"), (17, "left"), (51, "left"), (68, "right")]]
+    steps = M.validated_steps(ics)
+    assert [(a.frame, b.frame) for a, b in steps] == [(0, 17), (51, 68)]
+    assert M.alternation_errors(ics) == 0
+    # the same pair one normal step apart is an error, and still not a step
+    bad = [replace(_ev(f, ft), pass_index=0) for f, ft in [(0, "right"), (17, "left"), (34, "left"), (51, "right")]]
+    assert M.alternation_errors(bad) == 1
+    assert (17, 34) not in [(a.frame, b.frame) for a, b in M.validated_steps(bad)]
+
+
+def test_steps_never_cross_passes():
+    ics = [replace(_ev(0, "right"), pass_index=0), replace(_ev(17, "left"), pass_index=0),
+           replace(_ev(34, "right"), pass_index=1), replace(_ev(51, "left"), pass_index=1)]
+    assert [(a.frame, b.frame) for a, b in M.validated_steps(ics)] == [(0, 17), (34, 51)]
+
+
+def test_feet_named_by_alternation_and_votes():
+    from posture.gait.events import name_feet, step_indices
+
+    t = np.array([0.0, 0.55, 1.1, 2.2, 2.75])  # a missed contact between 1.1 and 2.2 s
+    idx, chain, med = step_indices(t)
+    assert med == pytest.approx(0.55) and chain.tolist() == [0, 0, 0, 1, 1]
+    # MediaPipe says R, L, L(wrong), ... ; depth says near (= right, facing right) for R landings
+    feet, summary = name_feet(idx, chain, np.array([1, -1, -1, -1, 1]), np.array([1, -1, 1, -1, 1]), "right")
+    assert feet == ["right", "left", "right", "left", "right"]
+    assert summary["label_disagrees"] == 1 and summary["depth_disagrees"] == 0
