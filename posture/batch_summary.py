@@ -160,8 +160,9 @@ th:hover{background:#e2e2e2}
 """
 # Click a header to sort by it (numbers numerically; cells with data-v sort by that value); click again to reverse.
 _JS = """
-document.querySelectorAll('table.sortable th').forEach(function(th, i){
+document.querySelectorAll('table.sortable th').forEach(function(th){
   th.addEventListener('click', function(){
+    var i = th.cellIndex;
     var tb = th.closest('table').tBodies[0], rows = Array.from(tb.rows), asc = th.dataset.asc !== '1';
     var val = function(r){ var c = r.cells[i], v = c.dataset.v !== undefined ? c.dataset.v : c.textContent.trim();
                            var n = parseFloat(v); return v === '' ? null : (isNaN(n) ? v.toLowerCase() : n); };
