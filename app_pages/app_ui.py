@@ -206,7 +206,7 @@ def finding_card(f, is_photo: bool = False) -> None:
         st.write(for_photo(f.message, is_photo))
         if f.advice:
             st.markdown(f"**What to do:** {for_photo(f.advice, is_photo)}")
-        bits = [threshold_sentence(f.value, f.threshold, f.unit, f.severity)]
+        bits = [threshold_sentence(f.value, f.threshold, f.unit, f.severity) if f.severity != "not_assessed" else ""]
         if f.time_ranges_s and not is_photo:
             bits.append("When: " + ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in f.time_ranges_s[:5])
                         + (" and more" if len(f.time_ranges_s) > 5 else "") + ".")
@@ -226,7 +226,11 @@ def headline(report, is_photo: bool) -> None:
     elif s["status"] == "nothing_flagged":
         st.success(f"**{text}**", icon=":material/check_circle:")
     else:
-        st.info(f"**{text}** So this result cannot say your movement is fine.", icon=":material/help:")
+        extra = ""
+        if not is_photo and 0 < report.video.duration_s < 2.0:
+            extra = (f"\n\nThis clip lasts only {report.video.duration_s:.1f} s. **What to do:** film again for at "
+                     "least 5 seconds, with your whole body in view.")
+        st.info(f"**{text}** So this result cannot say your movement is fine.{extra}", icon=":material/help:")
     if s.get("not_assessed"):
         names = ", ".join(finding_title(i).lower() for i in s["not_assessed"])
         why = f" Main reason: {s['main_reason']}." if s.get("main_reason") else ""

@@ -134,7 +134,7 @@ def finding_lines(f, is_photo: bool = False) -> dict[str, str]:
     return {
         "title": finding_title(f.id), "severity": SEVERITY_WORDS.get(f.severity, f.severity),
         "message": for_photo(f.message, is_photo), "advice": for_photo(f.advice or "", is_photo),
-        "measure": threshold_sentence(f.value, f.threshold, f.unit, f.severity),
+        "measure": threshold_sentence(f.value, f.threshold, f.unit, f.severity) if f.severity != "not_assessed" else "",
         "when": f"When in the video: {when}." if when and not is_photo else "",
         "confidence": f"How sure: {f.confidence:.0%}." if f.severity != "not_assessed" else "",
     }

@@ -92,7 +92,8 @@ def overlay_at(report: Report, t: float, max_values: int = 4) -> Overlay:
 
     links = link_findings(report)
     # measures that were judged first (those with a finding), never those whose finding was not assessed
-    names = sorted((n for n in report.series if not (links.get(n) and links[n].severity == "not_assessed")),
+    names = sorted((n for n in report.series if not (links.get(n) and links[n].severity == "not_assessed")
+                    and report.series[n].get("unit") != "px"),  # pixels mean nothing to a person
                    key=lambda n: links.get(n) is None)
     values = []
     for name in names:
