@@ -325,14 +325,16 @@ def _judge_value(spec: CheckSpec, value: float, samples: np.ndarray, quality: fl
 
 
 def _main_skip_reason(segments: list[Segment], analysed: np.ndarray) -> str:
-    """Why most of the skipped frames were skipped (for not-assessed reasons), "" when nothing was skipped."""
+    """Why most of the skipped frames were skipped, for the not-assessed reasons of a clip where no pass at all
+    could be analysed ("" when some pass was, or nothing was skipped)."""
+    if np.asarray(analysed, bool).any():
+        return ""
     by_reason: dict[str, int] = {}
     for s in segments:
         if not s.analysed and s.reason:
             by_reason[s.reason] = by_reason.get(s.reason, 0) + (s.stop - s.start)
     if not by_reason:
         return ""
-    del analysed
     return max(by_reason, key=by_reason.get)
 
 
