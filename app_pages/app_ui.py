@@ -8,6 +8,7 @@ analysed, then deleted.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -459,21 +460,52 @@ def live_section(task: str, params: dict[str, Any] | None = None) -> None:
         live_panel(task, playing)
 
 
-def speech_html(text: str | None, uid: int, muted: bool) -> str:
-    """A script that speaks ``text`` once with the browser's speech synthesis (on this computer only).
+def espeak_wav(text: str) -> bytes | None:
+    """The sentence as a short WAV made on this computer by espeak-ng (None when it is not installed)."""
+    return _espeak_wav(text)
 
-    It runs in a component iframe and uses the page's own ``speechSynthesis``, which the browser allows
-    once the person has clicked in the page (START counts). Spoken texts are listed in
-    ``window.__postureSpoken`` so the browser test can check them.
+
+@functools.lru_cache(maxsize=64)
+def _espeak_wav(text: str) -> bytes | None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which("espeak-ng") or shutil.which("espeak")
+    if not exe or not text:
+        return None
+    try:
+        out = subprocess.run([exe, "--stdout", "-s", "150", text], capture_output=True, timeout=5, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out if out[:4] == b"RIFF" else None
+
+
+def speech_html(text: str | None, uid: int, muted: bool, wav: bytes | None = None) -> str:
+    """A script that speaks ``text`` once, on this computer only.
+
+    It runs in a component iframe and uses the page's own ``speechSynthesis`` (allowed once the person
+    has clicked in the page; START counts). When the browser has no voice (common on Linux), it plays
+    ``wav``, the same sentence made by espeak-ng on this computer. Spoken texts are listed in
+    ``window.__postureSpoken`` (and how, in ``__postureSpokenVia``) so the browser test can check them.
     """
+    import base64
     import json
 
+    src = json.dumps("data:audio/wav;base64," + base64.b64encode(wav).decode("ascii")) if wav else "null"
     return ("<script>(function(){const w=window.parent||window;w.__postureSpoken=w.__postureSpoken||[];"
-            f"const text={json.dumps(text)},uid={int(uid)},muted={'true' if muted else 'false'};"
-            "try{if(muted){w.speechSynthesis&&w.speechSynthesis.cancel();return;}"
+            "w.__postureSpokenVia=w.__postureSpokenVia||[];"
+            f"const text={json.dumps(text)},uid={int(uid)},muted={'true' if muted else 'false'},wav={src};"
+            "try{if(muted){w.speechSynthesis&&w.speechSynthesis.cancel();if(w.__postureAudio)w.__postureAudio.pause();"
+            "return;}"
             "if(!text||w.__postureLastUid===uid)return;w.__postureLastUid=uid;w.__postureSpoken.push(text);"
-            "if(w.speechSynthesis){w.speechSynthesis.cancel();const u=new w.SpeechSynthesisUtterance(text);"
-            "u.rate=0.95;w.speechSynthesis.speak(u);}}catch(e){w.__postureSpeechError=String(e);}})();</script>")
+            "const voices=w.speechSynthesis?w.speechSynthesis.getVoices():[];"
+            "if(voices.length||!wav){if(w.speechSynthesis){w.speechSynthesis.cancel();"
+            "const u=new w.SpeechSynthesisUtterance(text);u.rate=0.95;w.speechSynthesis.speak(u);"
+            "w.__postureSpokenVia.push('speech');}}"
+            "else{if(w.__postureAudio)w.__postureAudio.pause();w.__postureAudio=new w.Audio(wav);"
+            "w.__postureAudio.play().then(()=>w.__postureSpokenVia.push('espeak'),"
+            "e=>w.__postureSpokenVia.push('blocked: '+e.name));}"
+            "}catch(e){w.__postureSpeechError=String(e);}})();</script>")
 
 
 def _speak(task: str, snap) -> None:
@@ -494,7 +526,7 @@ def _speak(task: str, snap) -> None:
         if said:
             uid, text = uid + 1, said
             st.session_state[f"spoken-{task}"] = (uid, text)
-    components.html(speech_html(text, uid, muted), height=0)
+    components.html(speech_html(text, uid, muted, espeak_wav(text) if text and not muted else None), height=0)
 
 
 def _busy_note(snap) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 
 from posture.live import CueSpeaker, LiveStatus, SpeechParams, hold_countdown_s
 from tests.test_app_fakes import FakePoseEstimator, fake_report, slouching_walker
@@ -154,6 +155,22 @@ def test_speech_html_speaks_once_and_mute_cancels():
     assert '"Straighten your back"' in on and "speechSynthesis" in on and "uid=3" in on
     assert "cancel" in speech_html(None, 3, muted=True)
     assert "http" not in on  # nothing leaves the machine
+    with_wav = speech_html("Relax", 4, muted=False, wav=b"RIFF0000WAVE")
+    assert "data:audio/wav;base64,UklGRjAwMDBXQVZF" in with_wav and "getVoices" in with_wav
+
+
+def test_espeak_makes_a_wav_on_this_computer_when_installed():
+    import shutil
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "app_pages"))
+    from app_ui import espeak_wav
+
+    if not (shutil.which("espeak-ng") or shutil.which("espeak")):
+        pytest.skip("espeak-ng is not installed: the browser's own speech is used")
+    wav = espeak_wav("Ten seconds left.")
+    assert wav[:4] == b"RIFF" and len(wav) > 10_000
 
 
 def test_history_reopens_a_past_report_in_full(env, tmp_path):  # noqa: F811
