@@ -8,7 +8,8 @@ One row per labelled file in ``labels/sit.json``: the label, the posture we call
 whether that is right, hips vs knees, the key angles (trunk from vertical, forward-head proxy, thigh from
 horizontal, camera roll applied), the view, the share of frames judged, and the findings that were
 flagged or not assessed. A label that is not one of our classes (``sit-to-stand repetitions``) is scored
-as: seated frames judged upright or perched, and standing time found.
+as: standing time found, and the seated frames judged upright or perched, or no sitting posture called because
+the person keeps moving (standing up and sitting down).
 
 Landmarks come from the extraction cache (POSTURE_CACHE_DIR, default .pytest_cache/d/posture).
 """
@@ -67,7 +68,10 @@ def evaluate_file(real: Path, rel: str, lab: dict) -> dict:
     right = posture in want if want else None
     times = sitting.get("time_in_posture_s", {})
     if "sit-to-stand" in lab.get("posture", ""):
-        right = bool(right) and times.get("standing", 0.0) > 0.5
+        # not a posture class: right when the stand-ups are found and no slouch or recline is called; "no sitting
+        # posture, the person keeps moving" is right too (rule widened after issue 13 added the moving label)
+        moving_reason = posture is None and "moving" in str(sitting.get("reason", ""))
+        right = (bool(right) or moving_reason) and times.get("standing", 0.0) > 0.5
     flagged = [f["id"] + ":" + f["severity"][0] for f in rep["findings"] if f["severity"] in ("notice", "warning")]
     na = [f["id"] for f in rep["findings"] if f["severity"] == "not_assessed"]
     world = sitting.get("world_angles", {}) or {}

@@ -149,8 +149,10 @@ def test_break_after_option_and_a_side_then_front_video():
     assert r.view == "mixed"
     assert [s["view"] for s in r.segments] == ["side", "front"]
     assert r.segments[1]["analysed"] is False
-    assert r.blocks["sitting"]["time_in_posture_s"]["upright"] == pytest.approx(5.0, abs=0.2)
-    assert r.blocks["sitting"]["time_in_posture_s"]["not_judged"] == pytest.approx(5.0, abs=0.2)
+    # the spliced jump from the side pose to the front pose moves the hips in one frame: about 0.3 s around it is a
+    # "moving" transition, neither posture nor front view
+    assert r.blocks["sitting"]["time_in_posture_s"]["upright"] == pytest.approx(5.0, abs=0.4)
+    assert r.blocks["sitting"]["time_in_posture_s"]["not_judged"] == pytest.approx(5.0, abs=0.4)
     p = finding(r, "prolonged_sitting")
     assert p.severity == "notice" and p.value == pytest.approx(10.0 / 60.0, abs=0.01) and "walk" in p.advice
     with pytest.raises(ValueError, match="positive"):

@@ -129,15 +129,21 @@ def test_swivel_chair_slumped_back_from_an_elevated_camera():
     assert r.finding("slouching").severity == "ok"
 
 
-def test_chair_stand_test_is_seated_upright_between_stand_ups():
+def test_chair_stand_test_is_not_graded_as_a_sitting_posture():
+    """Repeated sit-to-stand: the person never sits still (each sit is touch-and-go), so no sitting posture is called
+    and no posture check is graded; the stand-ups are found. Before issue 13 the rises (trunk 30-40 deg forward for
+    a moment) were graded as seated posture, and their median moved 8 deg when the clip was resampled to 24 fps."""
     r = analyze_sit(real_sequence("sit/chair_stand_test_portrait.mp4"))
-    t = r.blocks["sitting"]["time_in_posture_s"]
-    assert r.blocks["sitting"]["posture"] in ("upright", "perched")
-    assert t["standing"] > 0.5 and t["slouched"] < t["upright"]
+    sit = r.blocks["sitting"]
+    t = sit["time_in_posture_s"]
+    assert sit["posture"] is None and "moving" in sit["reason"]
+    assert t["standing"] > 0.5 and t["moving"] > t["standing"]
+    assert not r.flagged_ids
+    assert r.finding("slouching").severity == "not_assessed"
 
 
 @pytest.mark.parametrize("name", ["nvinay_straight_hf.jpg", "nvinay_hunchback.jpg", "nvinay_recline.jpg",
-                                  "upfall_sitting_cam2.mp4", "chair_stand_test_portrait.mp4"])
+                                  "upfall_sitting_cam2.mp4", "jurisimo_seated_on_table.mp4"])
 def test_world_and_pixel_trunk_angles_agree_on_side_views(name):
     """Three-quarter views rely on the world-landmark angles; on side views both methods can be compared: within
     the world method's stated typical error (6 deg) on these files (measured 0.1-3.1 deg; the office photo 6.4 and

@@ -31,7 +31,7 @@ def test_desk_session_report_matches_the_golden_file():
     assert_json_close(got, golden, abs_tol=1e-3)
     # and the golden file itself says what the clip was built with
     assert golden["sitting"]["time_in_posture_s"] == {"upright": 8.0, "slouched": 6.0, "reclined": 6.0, "perched": 0.0,
-                                                      "standing": 0.0, "not_judged": 0.0}
+                                                      "standing": 0.0, "lying": 0.0, "moving": 0.0, "not_judged": 0.0}
 
 
 def test_upright_photo_sample_and_baseline_sample():

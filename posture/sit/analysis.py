@@ -29,6 +29,7 @@ from posture.sequence import PoseSequence
 from posture.sit.baseline import FEATURE_UNITS, Baseline, drift_message, drift_series, load_baseline, posture_features
 from posture.sit.checks import SittingMeasures, hips_vs_knees, measure_sitting
 from posture.sit.classify import (
+    NOT_SITTING,
     POSTURES,
     VIEW_ADVICE,
     PostureClasses,
@@ -169,10 +170,9 @@ def settled_frames(seq: PoseSequence, views: ViewTrack, params: SitParams = DEFA
 def _findings(seq: PoseSequence, views: ViewTrack, m: SittingMeasures, classes: PostureClasses,
               specs: dict[str, CheckSpec], t: np.ndarray, dur: np.ndarray, is_image: bool,
               params: SitParams) -> list[Finding]:
-    still = np.ones(m.n_frames, bool) if is_image else settled_frames(seq, views, params)
-    seated = np.array([lab is not None and lab != "standing" for lab in classes.label], bool) & still
-    seated_reason = ("the person is standing, moving (standing up or sitting down) or the trunk was not measured"
-                     if (classes.label == "standing").any() or not still.all() else _view_reason(m))
+    seated = classes.judged  # settled frames of one of the sitting postures (not standing, lying or moving)
+    seated_reason = ("the person is standing, lying, moving (standing up or sitting down) or the trunk was not measured"
+                     if np.isin(classes.label, NOT_SITTING).any() else _view_reason(m))
     with np.errstate(invalid="ignore"):
         planted = ~(m.knee_deg < params.feet_tucked_knee_deg) if m.knee_deg is not None else np.ones(m.n_frames, bool)
     args = (seq, views, m, t, dur, is_image, params)
@@ -241,13 +241,13 @@ def _prolonged_sitting(spec: CheckSpec, classes: PostureClasses, m: SittingMeasu
         return not_assessed_finding(spec, "a photo shows one moment, not how long you sit; use a video or the live "
                                           "desk monitor"), {}
     present = ~np.isin(m.view, ("none", "unknown"))
-    seated = present & (classes.label != "standing")
+    seated = present & ~np.isin(classes.label, NOT_SITTING)
     seated_s = float(np.sum(dur[seated]))
     longest = _seated_runs(seated, dur, break_min_s)
     metrics = {"time_seated_s": seated_s, "longest_seated_s": longest}
     if not present.any():
         return not_assessed_finding(spec, "no person was seen"), metrics
-    samples = np.where(seated, dur, np.nan)
+    samples = np.where(present, dur, np.nan)  # the time watched: a clip of standing up is "0 min seated", judged
     return evaluate(spec, Evidence(samples=samples, value=longest / 60.0, quality=0.9)), metrics
 
 
@@ -328,7 +328,8 @@ def analyze_sit(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(), p
     work = clean_for_analysis(seq, side_view=False) if seq.n_frames > 1 else seq
     views = classify_views(work)
     m = measure_sitting(work, params, views)
-    classes = classify_frames(m, params)
+    still = np.ones(m.n_frames, bool) if is_image else settled_frames(work, views, params)
+    classes = classify_frames(m, params, still)
     summary = summarize_postures(classes, m.timestamps_s, is_image, params)
     t = m.timestamps_s
     dur = np.ones(len(t)) if is_image else frame_durations_s(t, params.max_frame_gap_s)

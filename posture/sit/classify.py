@@ -12,6 +12,9 @@ Classes (side view):
   down at least 30 deg (hips well above the knees, as on a perch stool).
 - ``upright``: none of the above.
 - ``standing``: thighs near vertical (not sitting at all).
+- ``lying``: trunk 60 deg or more back (a bed, the floor): not a sitting posture.
+- ``moving``: a video frame where the hips move (standing up, sitting down, walking):
+  a transition, not a posture (``settled`` from :func:`posture.sit.analysis.settled_frames`).
 
 A frame is not judged (label ``None``) when the view is neither side nor
 three-quarter (oblique: measured on the 3D world landmarks, less sure) or the
@@ -79,8 +82,13 @@ def not_judged_reason(view: str, upper_visibility: float, params: SitParams = DE
     return ""
 
 
-def classify_frames(m: SittingMeasures, params: SitParams = DEFAULT_SIT) -> PostureClasses:
-    """The posture class of every frame of ``m`` (see the module docstring)."""
+NOT_SITTING = ("standing", "lying", "moving")
+
+
+def classify_frames(m: SittingMeasures, params: SitParams = DEFAULT_SIT,
+                    settled: np.ndarray | None = None) -> PostureClasses:
+    """The posture class of every frame of ``m`` (see the module docstring); ``settled`` (n,) bool marks the frames
+    where the hips are still (all frames when None: a photo or a live window)."""
     n = m.n_frames
     trunk, head, thigh = m.trunk_deg, m.forward_head_deg, m.thigh_deg
     label = np.full(n, None, dtype=object)
@@ -92,6 +100,9 @@ def classify_frames(m: SittingMeasures, params: SitParams = DEFAULT_SIT) -> Post
 
     with np.errstate(invalid="ignore"):
         standing = ok & has_thigh & (thigh >= params.standing_thigh_deg)
+        lying = ok & ~standing & (trunk <= params.lying_trunk_deg)
+        moving = ok & ~standing & ~lying & (np.zeros(n, bool) if settled is None else ~np.asarray(settled, bool))
+        standing = standing | lying | moving  # none of the three is a sitting posture; relabelled below
         slumped_back = has_thigh & (trunk <= params.slump_recline_trunk_deg) & (thigh <= params.slump_max_thigh_deg)
         reclined = ok & ~standing & ((trunk <= params.recline_trunk_deg) | slumped_back)
         slouched = ok & ~standing & ~reclined & ((trunk >= params.slouch_trunk_deg) | (head >= params.forward_head_deg))
@@ -117,6 +128,7 @@ def classify_frames(m: SittingMeasures, params: SitParams = DEFAULT_SIT) -> Post
 
     label[standing], label[reclined], label[slouched], label[perched], label[upright] = (
         "standing", "reclined", "slouched", "perched", "upright")
+    label[lying], label[moving] = "lying", "moving"
     world = m.uses_world
     u = np.where(world, params.world_uncertainty_deg, params.margin_scale_deg)
     # a class decided by the forward-head proxy carries the proxy's larger noise
@@ -171,16 +183,24 @@ def summarize_postures(classes: PostureClasses, timestamps_s: np.ndarray, is_ima
     dur = np.ones(n) if is_image or n < 2 else frame_durations_s(timestamps_s, params.max_frame_gap_s)
     times: dict[str, float] = {}
     if not (is_image or n < 2):
-        for name in (*POSTURES, "standing"):
+        for name in (*POSTURES, *NOT_SITTING):
             times[name] = float(dur[labels == name].sum())
         times["not_judged"] = float(dur[np.array([lab is None for lab in labels])].sum())
-    if not judged.any():
+    other = {name: float(dur[labels == name].sum()) for name in NOT_SITTING}
+    seated = float(dur[judged].sum())
+    seen = seated + sum(other.values())
+    mostly_not = seen > 0 and seated < params.min_seated_share * seen and not is_image
+    if not judged.any() or mostly_not:
         reasons = [r for r in classes.reason if r]
-        if (labels == "standing").any():
-            reason = "the person appears to be standing, not sitting"
+        if any(v > 0 for v in other.values()):
+            main = max(other, key=lambda k: other[k])
+            words = {"standing": "standing", "lying": "lying down",
+                     "moving": "moving (walking, standing up or sitting down)"}[main]
+            reason = (f"the person appears to be {words}, not sitting" if not judged.any() else
+                      f"the person sat still for only {seated / seen:.0%} of the time; mostly {words}")
         else:
             reason = max(set(reasons), key=reasons.count) if reasons else "no frame could be judged"
-        return PostureSummary(None, 0.0, times, 0.0, reason)
+        return PostureSummary(None, 0.0, times, float(judged.mean()), reason)
     weights = {name: float(dur[labels == name].sum()) for name in POSTURES}
     best = max(weights, key=lambda k: weights[k])
     total = sum(weights.values())

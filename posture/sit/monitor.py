@@ -191,7 +191,7 @@ class DeskMonitor:
                 state, reason = "away", "the person's shoulders and hips were not found"
             else:
                 label, conf, reason = self._classify(smoothed)
-                state = "standing" if label == "standing" else "seated"
+                state = "standing" if label == "standing" else "away" if label == "lying" else "seated"
                 posture = label if label in POSTURES else None
                 if self.baseline is not None:
                     drifts = baseline_drift({k: smoothed.get(k, np.nan) for k in self.baseline.features},

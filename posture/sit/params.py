@@ -66,6 +66,10 @@ class SitParams:
     # thigh angle's ~3 deg typical error
     perched_thigh_deg: float = 30.0  # perch seats put the thigh 30-45 deg below horizontal (trunk-thigh angle about
     # 120-135 deg; Mandal 1981, Keegan 1953); we call a thigh sloping at least 30 deg with an upright trunk "perched"
+    lying_trunk_deg: float = -60.0  # our choice: office and lounge chairs recline the trunk at most about 45 deg; a trunk
+    # 60 deg or more back is lying (on a bed, the floor, a treatment table), not a sitting posture
+    min_seated_share: float = 0.25  # our choice: a video is called by its sitting posture only when the person sits
+    # still for at least a quarter of the time they are seen; otherwise it says they were mostly standing, moving or lying
     standing_thigh_deg: float = 60.0  # our choice: a thigh closer to vertical than 30 deg means standing, not sitting
     feet_tucked_knee_deg: float = 75.0  # our choice: feet flat on the floor put the knee at about 90-110 deg (dev photos
     # 80-110); a knee closed below 75 deg folds the shins back under the seat or onto a kneeling-chair pad, so the feet
@@ -77,10 +81,10 @@ class SitParams:
     margin_scale_deg: float = 3.0  # our choice: typical landmark angle noise of a side-view trunk or thigh angle in pixels
     # (a class 3 deg or more inside its limits gets full margin confidence, 0.5 at the limit: posture.checks.margin)
     world_uncertainty_deg: float = 6.0  # our choice: three-quarter views use MediaPipe's 3D world landmarks, whose depth is
-    # rough; on the 8 dev side-view files (scripts/eval_sit.py) world minus pixel angles have an RMS of 3.8 deg for the
-    # trunk (max 7.4) and 3.4 for the head, so twice the pixel error
-    world_leg_uncertainty_deg: float = 8.0  # our choice: the same comparison gives an RMS of 4.9 deg for the thigh (max
-    # 11.1) and 8.2 for the knee (max 15.7): the legs' depth is the roughest
+    # rough; on the 7 dev side-view files with seated frames (scripts/eval_sit.py) world minus pixel angles have an RMS
+    # of 4.0 deg for the trunk (max 7.4) and 3.6 for the head, so twice the pixel error
+    world_leg_uncertainty_deg: float = 8.0  # our choice: the same comparison gives an RMS of 5.1 deg for the thigh (max
+    # 11.1) and 8.9 for the knee (max 15.7): the legs' depth is the roughest
     world_confidence_factor: float = 0.8  # our choice: a posture called from world landmarks is this much less sure
     min_finding_duration_s: float = 0.5  # our choice: shorter flagged runs in a video are noise
     merge_gap_s: float = 1.0  # our choice
