@@ -140,10 +140,14 @@ def finding_lines(f, is_photo: bool = False) -> dict[str, str]:
     }
 
 
-def _chart_pngs(report: Report) -> list[tuple[str, bytes]]:
-    from posture.plots import report_charts
+def _chart_pngs(report: Report, charts: Sequence[tuple[str, bytes]] | None = None) -> list[tuple[str, bytes]]:
+    """The charts for a report: those of measures that have a finding (all of them when none has one)."""
+    from posture.plots import link_findings, report_charts
 
-    return report_charts(report)
+    charts = list(report_charts(report) if charts is None else charts)
+    links = link_findings(report)
+    main = [(n, png) for n, png in charts if links.get(n) is not None]
+    return main or charts
 
 
 def report_html(report: Report, stills: Sequence[Still] = (), title: str | None = None,
@@ -178,7 +182,7 @@ def report_html(report: Report, stills: Sequence[Still] = (), title: str | None 
         parts.append("<h2>Your numbers</h2><table>")
         parts += [f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in numbers]
         parts.append("</table>")
-    charts = _chart_pngs(report) if charts is None else charts
+    charts = _chart_pngs(report, charts)
     if charts:
         parts.append("<h2>Over time</h2><p class='sub'>Dashed line: the limit; pale red: the side of it that is "
                      "flagged. Orange or red columns: when a finding was flagged. Ticks: steps or repetitions.</p>")
@@ -249,7 +253,7 @@ def report_pdf(report: Report, stills: Sequence[Still] = (), title: str | None =
     add("How this was made", size=12)
     for x in provenance_lines(report):
         add(x, "#666666", 8)
-    charts = _chart_pngs(report) if charts is None else charts
+    charts = _chart_pngs(report, charts)
     with PdfPages(buf) as pdf:
         per_page = 56
         for start in range(0, len(lines), per_page):
