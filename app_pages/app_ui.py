@@ -147,13 +147,16 @@ def upload_section(task: str, options_fn) -> None:
 
     _collect(task)
     photos_ok = task != "walk"  # walking is judged over steps: a photo cannot show them
-    types = list(VIDEO_TYPES + (PHOTO_TYPES if photos_ok else ()))
+    # Photos are accepted by every upload box, so that a photo on the Walk page gets our plain refusal with
+    # what to do (below), not the uploader's bare "image/jpeg files are not allowed".
+    types = list(VIDEO_TYPES + PHOTO_TYPES)
     box, advice = st.columns([3, 2])
     with advice:
         setup_advice(task)
     with box:
         up = st.file_uploader("Video" + (" or photo" if photos_ok else ""), type=types, key=f"upload-{task}",
-                              help=f"Phone formats: {', '.join(types)}. Portrait clips are turned upright."
+                              help=f"Phone formats: {', '.join(VIDEO_TYPES + (PHOTO_TYPES if photos_ok else ()))}. "
+                              "Portrait clips are turned upright."
                               + ("" if photos_ok else " Walking needs a video: a photo cannot show your steps."))
         shot = None
         if task == "sit":

@@ -192,13 +192,19 @@ def test_history_reopens_a_past_report_in_full(env, tmp_path):  # noqa: F811
     assert "•" not in next(t.value for t in at.table if "what was found" in t.value.columns).to_string()
 
 
-def test_the_walk_page_takes_videos_only_and_says_why(env):  # noqa: F811
+def test_a_photo_on_the_walk_page_is_refused_plainly_with_what_to_do(env):  # noqa: F811
+    import cv2
+
+    ok, jpg = cv2.imencode(".jpg", np.full((48, 64, 3), 120, np.uint8))
     at = app("walk")
     up = at.file_uploader(key="upload-walk")
-    assert ".jpg" not in list(up.proto.type) and ".mp4" in list(up.proto.type)
     assert "a photo cannot show your steps" in up.proto.help
-    sit = app("sit").file_uploader(key="upload-sit")
-    assert ".jpg" in list(sit.proto.type)
+    up.upload("me.jpg", jpg.tobytes(), "image/jpeg").run()
+    at.button(key="analyse-walk").click().run()
+    assert not at.exception
+    text = at.error[0].value
+    assert "me.jpg is a photo" in text and "What to do" in text and "Traceback" not in text
+    assert "jobs" not in at.session_state or "walk" not in at.session_state["jobs"]
 
 
 def test_an_analysis_that_crashes_shows_what_to_do_not_a_traceback(env, tmp_path, monkeypatch):  # noqa: F811

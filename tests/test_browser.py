@@ -283,6 +283,18 @@ def test_a_short_clip_says_it_is_too_short_and_what_to_do(browser, server, tmp_p
     page.close()
 
 
+def test_a_photo_on_the_walk_page_is_refused_plainly(browser, server):
+    page = _open(browser, server, "")
+    page.wait_for_selector("text=How to film it", timeout=30_000)
+    _upload(page, real_path(SIT_PHOTO))
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_selector("text=What to do", timeout=30_000)
+    body = _no_raw_error(page, "photo on the Walk page")
+    assert "nvinay_hunchback.jpg is a photo" in body and "Results for" not in body, body[-800:]
+    _shot(page, "walk_photo_refused")
+    page.close()
+
+
 def test_lift_keeps_going_when_you_leave_the_page(browser, server):
     page = _open(browser, server, "lift")
     _upload(page, real_path(LIFT_CLIP))

@@ -14,7 +14,7 @@ from posture.export import Still, csv_column, flat_metrics, frames_csv, provenan
 from posture.plots import chart_names, link_findings, report_charts, series_frame
 from posture.present import fmt_value, key_numbers, stretch_numbers, summary_from_findings, summary_of, threshold_sentence
 from posture.report import NOT_A_DIAGNOSIS, RED_FLAGS, Finding, not_assessed
-from tests.test_app_fakes import SLOUCH_FROM_S, fake_report, slouching_walker
+from tests.test_app_fakes import fake_report, slouching_walker
 
 
 @pytest.fixture(scope="module")
