@@ -86,3 +86,23 @@ def test_photo_has_no_time_and_nothing_judged_gives_a_reason():
 def test_frame_durations_cap_long_gaps():
     d = frame_durations_s(np.array([0.0, 0.5, 1.0, 11.0, 11.5]), max_gap_s=2.0)
     assert d.tolist() == [0.5, 0.5, 2.0, 0.5, 0.5]
+
+
+def test_lying_back_is_not_a_reclined_sitting_posture():
+    c = classify_frames(measure_sitting(seated_sequence(1, trunk_deg=-75.0, forward_head_deg=-70.0)))
+    assert c.label[0] == "lying" and not c.judged[0]
+    s = summarize_postures(c, np.zeros(1), is_image=True)
+    assert s.posture is None and "lying" in s.reason
+
+
+def test_a_clip_mostly_moving_gets_no_sitting_posture():
+    """Three quarters of the time the hips move (standing up, walking): no posture is called from the rest."""
+    seq = seated_sequence(40, fps=10.0, **posture_angles("upright"))
+    settled = np.r_[np.ones(8, bool), np.zeros(32, bool)]
+    c = classify_frames(measure_sitting(seq), settled=settled)
+    assert set(c.label[8:]) == {"moving"}
+    s = summarize_postures(c, seq.timestamps_s, is_image=False)
+    assert s.posture is None and "moving" in s.reason and s.time_in_posture_s["moving"] == pytest.approx(3.2)
+    # a quarter or more of settled sitting is enough
+    c2 = classify_frames(measure_sitting(seq), settled=np.r_[np.ones(12, bool), np.zeros(28, bool)])
+    assert summarize_postures(c2, seq.timestamps_s, is_image=False).posture == "upright"
