@@ -383,9 +383,15 @@ def live_rows(task: str, summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     if task == "lift":
         reps = [r for r in summary.get("repetitions") or [] if isinstance(r, Mapping)]
         rows = [("Repetitions", str(summary.get("rep_count", len(reps))))]
-        cues = Counter(str(r.get("cue")) for r in reps if r.get("cue"))
-        if cues:
-            rows.append(("Most common cue", cues.most_common(1)[0][0]))
+        faults = Counter(str(fid) for r in reps for fid in (r.get("flagged") or []))
+        if reps:
+            bad = sum(1 for r in reps if r.get("flagged"))
+            rows.append(("Repetitions with something to fix", f"{bad} of {len(reps)}"))
+        if faults:
+            fid, n = faults.most_common(1)[0]
+            rows.append(("Main thing to fix", f"{finding_title(fid)} ({n} of {len(reps)} repetitions)"))
+        elif reps:
+            rows.append(("Main thing to fix", "nothing: every repetition looked fine"))
         return rows
     if task == "sit":
         rows = []

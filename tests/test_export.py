@@ -166,3 +166,16 @@ def test_key_numbers_for_walking_and_stretching():
     rows = dict(stretch_numbers(block))
     assert rows["Holds"] == "1 of 4 done · seconds in good form: 31 s (target 30 s each)"
     assert rows["Main thing to fix"] == "Hips high (out of range for 3 s)"
+
+
+def test_live_session_rows_for_lifting_and_sitting():
+    from posture.present import live_headline, live_rows
+
+    lift = {"rep_count": 3, "repetitions": [{"flagged": ["back_rounded"]}, {"flagged": []},
+                                            {"flagged": ["back_rounded", "twisting"]}]}
+    rows = dict(live_rows("lift", lift))
+    assert rows["Repetitions with something to fix"] == "2 of 3" and rows["Main thing to fix"].endswith("(2 of 3 repetitions)")
+    assert live_headline("lift", lift) == "Live lifting session: 3 repetitions."
+    sit = {"time_seated_s": 300, "longest_bout_s": 200, "time_in_posture_s": {"upright": 100, "slouched": 200}}
+    rows = dict(live_rows("sit", sit))
+    assert rows["Time seated"] == "5 min" and rows["How you sat"] == "slouched 67%, upright 33%"
