@@ -112,8 +112,9 @@ def pan(seq: PoseSequence, speed_px_s: float) -> PoseSequence:
 
 
 def follow_pan(seq: PoseSequence, smooth_s: float = 1.0, fraction: float = 1.0) -> PoseSequence:
-    """A camera operator who pans to keep the person centred: the hips' horizontal travel, smoothed over
-    ``smooth_s`` (the operator does not follow each step's sway), is removed (``fraction`` of it).
+    """A camera operator who pans to keep the person centred: the hips' horizontal position, smoothed over
+    ``smooth_s`` (the operator does not follow each step's sway), is moved to the image centre (``fraction``
+    of the way).
 
     A walker then barely travels across the image, as on a treadmill; cadence and step times must not change.
     """
@@ -126,7 +127,7 @@ def follow_pan(seq: PoseSequence, smooth_s: float = 1.0, fraction: float = 1.0) 
     k = max(int(round(smooth_s * seq.fps)), 1)
     pad = np.pad(filled, (k, k), mode="edge")
     track = np.convolve(pad, np.ones(2 * k + 1) / (2 * k + 1), mode="same")[k:-k]
-    shift = fraction * (track - track[0])
+    shift = fraction * (track - seq.video.width / 2.0)
     xy = np.array(seq.xy_px)
     xy[..., 0] -= shift[:, None]
     masks = _warp_masks(seq, lambda x, i: x + shift[i])
