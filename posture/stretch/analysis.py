@@ -165,14 +165,23 @@ def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, 
     ids = ("stretch_recognised", "hold_too_short", "reps_incomplete", "out_of_form")
     specs = {i: (for_reference(i, ref) if ref is not None else STRETCH_SPECS[i]) for i in ids}
     if ref is None:
-        reason = ("no stretch was recognised: film from the side with the whole body in view"
-                  if view in ("side", "mixed", "unknown") else
-                  "the camera sees the person from the front or back; the stretches are judged from the side")
+        advice = None
+        if view == "side":  # the camera was right: the pose was not one of ours (or was not held still)
+            reason = ("none of our stretches was recognised: the body's key angles matched no reference pose held "
+                      "still for a second")
+            advice = ("Get into one of the stretches (" + ", ".join(r.name.lower() for r in load_all().values())
+                      + ") and hold it still.")
+        elif view in ("mixed", "unknown"):
+            reason = "no stretch was recognised: film from the side with the whole body in view"
+        else:
+            reason = (f"the camera sees the person from the {view}; the stretches are judged from the side")
         setup = block.get("setup_seen")
         if setup:
             reason = (f"no stretch was recognised; you were in the set-up position of {pose_phrase(setup['name'])} "
                       f"for {setup['seconds']:.0f} s: {setup['cue']}")
-        return [not_assessed_finding(specs[i], reason) for i in ids]
+            advice = setup["cue"]
+        out = [not_assessed_finding(specs[i], reason) for i in ids]
+        return [dataclasses.replace(f, advice=advice) for f in out] if advice else out
     t = seq.timestamps_s
     is_photo = seq.n_frames == 1
     views = classify_views(seq)
@@ -253,5 +262,10 @@ def _findings(ref: Reference | None, block: dict, view: str, seq: PoseSequence, 
         fo = dataclasses.replace(fo, advice=ctx["angle_cue"])
         if "adduction" in str(block.get("out_of_form_angle", "")):  # depth-based angle: less sure
             fo = dataclasses.replace(fo, confidence=round(min(fo.confidence, 0.6), 3))
+    if is_photo:  # one moment: say what it shows, not a share of time
+        fo = dataclasses.replace(fo, message=(
+            "Good form: every angle within its tolerance." if not fo.flagged else
+            f"Out of form, mostly {ctx['angle_words']}: {ctx['angle_value']:.0f} {ctx['angle_unit']} against a target "
+            f"of {ctx['angle_target']:g} +- {ctx['angle_tolerance']:g}."))
     out.append(fo)
     return out
