@@ -163,3 +163,20 @@ def test_temporary_files_of_killed_writers_are_swept_once_stale(setup):
     os.utime(old, (day_ago, day_ago))
     get(setup)
     assert not old.exists() and fresh.exists()  # a fresh one may belong to a writer still running
+
+
+def test_a_stuck_lock_holder_delays_but_never_hangs_the_others(setup, monkeypatch):
+    import fcntl
+
+    monkeypatch.setattr(cache, "LOCK_WAIT_S", 0.5)
+    root = setup["root"]
+    root.mkdir(parents=True)
+    key = cache.cache_key(setup["video"], setup["model"], ExtractOptions())
+    fd = os.open(root / f"{key}.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another process that hangs while extracting
+    try:
+        t0 = time.monotonic()
+        assert get(setup).n_tracks == 1
+        assert 0.4 < time.monotonic() - t0 < 5
+    finally:
+        os.close(fd)

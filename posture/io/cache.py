@@ -101,6 +101,11 @@ class CacheEntryError(PostureError):
     """A cache entry could not be read; :func:`cached_tracks` deletes and rebuilds it."""
 
 
+# Our choice: a stuck extraction elsewhere delays others by at most this long; then they extract
+# too (safe: writes are atomic), so nothing ever hangs on a lock.
+LOCK_WAIT_S = 900.0
+
+
 @contextlib.contextmanager
 def _entry_lock(file: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``<entry>.lock`` so one process extracts while the others wait.
@@ -119,7 +124,17 @@ def _entry_lock(file: Path) -> Iterator[None]:
         yield
         return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    log.warning("waited %.0f s for another process extracting into %s; extracting here too",
+                                LOCK_WAIT_S, file)
+                    break
+                time.sleep(0.2)
         yield
     finally:
         os.close(fd)  # closing releases the lock
