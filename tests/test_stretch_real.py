@@ -125,3 +125,14 @@ def test_plain_sitting_is_not_the_seated_hip_flexor_stretch(name):
     a sided stretch now needs its stretched leg seen (at least one affected_* key angle measured)."""
     rep = analyze_stretch(real_sequence(name), AnalyzeOptions())
     assert rep.to_dict()["stretch"]["name"] is None
+
+
+def test_heel_slide_is_close_to_the_knee_to_chest_setup_and_says_so():
+    """supine_knee_bend (a heel slide, peak hip flexion 65 deg, knee 130) is not our stretch: the knee-to-chest band
+    starts at 100 deg of hip flexion. It does pass through the knee-to-chest set-up position (still for about 1.9 s),
+    and the report says that with the last step, without calling it the stretch."""
+    rep = analyze_stretch(real_sequence("stretch/supine_knee_bend.mp4"), AnalyzeOptions())
+    block = rep.to_dict()["stretch"]
+    assert block["name"] is None and block["setup_seen"]["id"] == "knee_to_chest"
+    f = rep.finding("stretch_recognised")
+    assert f.severity == "not_assessed" and "set-up position" in f.reason and "Hug the knee" in f.advice

@@ -45,8 +45,13 @@ class StretchReportParams:
 DEFAULT_REPORT = StretchReportParams()
 
 
-def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachParams = DEFAULT_COACH) -> tuple[str | None, dict]:
-    """The stretch a whole file shows: the id with the most time in runs lasting at least ``min_hold_s``.
+SETUP_MIN_RUN_S = 1.0  # our choice: a set-up position is passed through on the way in; a still second of it counts
+
+
+def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachParams = DEFAULT_COACH,
+                   min_run_s: float | None = None) -> tuple[str | None, dict]:
+    """The stretch a whole file shows: the id with the most time in runs lasting at least ``min_run_s`` (default
+    the coach's ``min_hold_s``).
 
     A single photo counts its one frame. Returns (id or None, seconds per id).
     """
@@ -67,7 +72,7 @@ def recognise_file(seq: PoseSequence, refs: dict[str, Reference], coach: CoachPa
     for rid in {i for i in ids if i is not None}:
         for a, b in true_runs(ids == rid):
             dur = t[b - 1] - t[a] + dt
-            if dur >= coach.min_hold_s:
+            if dur >= (coach.min_hold_s if min_run_s is None else min_run_s):
                 seconds[rid] = seconds.get(rid, 0.0) + dur
     if not seconds:
         return None, {}
@@ -90,7 +95,7 @@ def analyze_stretch(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(
     if picked is None and ref is None:
         # not in any stretch: was the person in a stretch's set-up position (and needs the last step)?
         all_refs = load_all()
-        sid, sec = recognise_file(clean, setup_references(all_refs), coach_params)
+        sid, sec = recognise_file(clean, setup_references(all_refs), coach_params, min_run_s=SETUP_MIN_RUN_S)
         if sid is not None:
             setup_seen = {"id": sid, "name": all_refs[sid].name, "seconds": round(float(sec.get(sid, 0.0)), 2),
                           "cue": all_refs[sid].setup_cue}
