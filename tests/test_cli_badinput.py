@@ -181,3 +181,14 @@ def test_unexpected_errors_exit_1_with_one_line_and_traceback_only_when_verbose(
     assert "unexpected error: ZeroDivisionError: boom" in err and "--verbose" in err
     code, _, err = run(["analyze", lm, "--task", "walk", "-q", "--verbose"], capsys)
     assert code == 1 and "Traceback" in err
+
+
+def test_a_photo_for_walking_exits_2(tmp_path, capsys):
+    import dataclasses
+
+    seq = badfiles.good_walker().slice(0, 1)
+    photo = save(seq.replace(video=dataclasses.replace(seq.video, is_image=True, fps=0.0)), tmp_path / "photo.npz")
+    code, _, err = run(["analyze", str(photo), "--task", "walk", "-q"], capsys)
+    assert code == 2 and "this is a photo" in error_line(err)
+    code, _, _ = run(["analyze", str(photo), "--task", "sit", "-q"], capsys)
+    assert code == 0  # sitting is judged from a photo
