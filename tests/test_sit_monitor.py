@@ -163,3 +163,11 @@ def test_live_grades_are_the_reports_grades(name):
         from posture.sit.specs import SIT_SPECS
 
         assert st[-1].cue == SIT_SPECS[flagged[0]].cue
+
+
+def test_lying_down_is_not_counted_as_sitting():
+    seq = seated_sequence(20, fps=2.0, trunk_deg=-80.0, forward_head_deg=-75.0)
+    mon = DeskMonitor()
+    st = run_offline(mon, seq)
+    assert st[-1].values["state"] == "away" and st[-1].values["posture"] is None
+    assert mon.summary()["time_seated_s"] == 0.0
