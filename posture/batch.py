@@ -53,8 +53,11 @@ REPORTS = "reports"
 # Landmarkers one file runs: ExtractOptions().inference_workers (kept in sync by a test, so this
 # module does not import posture.io at import time). One landmarker keeps one core busy.
 LANDMARKERS_PER_FILE = 2
-# Cores one file is given: files per machine = cores / FILE_CORES (local pool and Ray alike). See default_workers.
-FILE_CORES = 2.0
+# Cores one file keeps busy on average, measured: its two landmarkers fill both cores only part of the time
+# (model loading, decoder start, tracking and the analysis are serial). 8 dev clips, one process on a quiet
+# 2-vCPU machine: 26.3 CPU-s in 17.8 s of wall time = 1.48 cores (docs/scale_out.md). Files per machine =
+# ceil(cores / FILE_CORES), local pool and Ray alike.
+FILE_CORES = 1.5
 
 ProgressFn = Callable[[int, int], None]
 
@@ -380,12 +383,13 @@ def available_cores() -> int:
 
 
 def default_workers(jobs: list[Job], cores: int | None = None) -> int:
-    """Processes for the local pool: ``cores // landmarkers per file``, at least 1, at most one per file.
+    """Processes for the local pool: ``ceil(cores / FILE_CORES)``, at least 1, at most one per file.
 
-    Each file already runs LANDMARKERS_PER_FILE landmarkers on alternate frames
-    (one keeps one core busy), so files run side by side only on spare cores; the
-    last file of a batch still uses every core. Landmark files need no model: one
-    core each.
+    Each file keeps its LANDMARKERS_PER_FILE landmarkers on alternate frames (what
+    ``analyze`` does, so the reports are the same, and the last file of a batch still
+    uses every core), but one file keeps only about 1.5 cores busy; so a 2-core machine
+    runs 2 files at once (measured 1-16% faster than 1, docs/scale_out.md), 8 cores 6.
+    Landmark files need no model: one core each.
     """
     cores = cores or available_cores()
     per_file = 1 if jobs and all(j.is_landmark_file for j in jobs) else FILE_CORES

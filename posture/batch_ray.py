@@ -10,8 +10,9 @@
   find the file. Nodes never fetch or build the model themselves.
 - **Ray's own machinery**: retries of tasks whose worker or node died
   (``max_retries``), scheduling by CPUs (each task asks for ``cpus_per_file``,
-  by default :data:`posture.batch.FILE_CORES`, the rule the local pool uses), and
-  the dashboard when wanted (off unless ``dashboard=True``).
+  by default so that a node runs as many files as the local pool would:
+  :func:`default_cpus_per_file`), and the dashboard when wanted (off unless
+  ``dashboard=True``).
 - At most ``2 x`` the cluster's concurrent tasks, and at most ``max_in_flight_bytes``
   of file contents (1 GiB), are in flight, so the driver's memory and object store
   stay bounded however long the batch.
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -73,10 +75,21 @@ def ray_task(job: Job, data: bytes | None, model: bytes | str | None, model_sha2
     return analyse_job(job, model_path, use_cache, data=data)
 
 
+def default_cpus_per_file(ray) -> float:
+    """CPUs a file's task asks for, so that a node runs ``ceil(cores / FILE_CORES)`` files, like the local pool.
+
+    Worked out on the smallest node (a bigger one then runs at least its share);
+    Ray accepts fractional CPUs.
+    """
+    sizes = [float(n.get("Resources", {}).get("CPU", 0)) for n in ray.nodes() if n.get("Alive")]
+    node = min((c for c in sizes if c > 0), default=FILE_CORES)
+    return node / math.ceil(node / FILE_CORES - 1e-9)
+
+
 def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = True, address: str | None = None,
             shared_fs: bool = False, max_retries: int = 2, dashboard: bool = False, num_cpus: int | None = None,
             progress: bool = False, max_in_flight_bytes: int = 1 << 30,
-            cpus_per_file: float = FILE_CORES) -> Iterator[tuple[Job, dict[str, Any]]]:
+            cpus_per_file: float | None = None) -> Iterator[tuple[Job, dict[str, Any]]]:
     """Yield ``(job, result)`` as Ray tasks finish; starts (and stops) a local Ray unless one is running."""
     if not jobs:
         return
@@ -103,7 +116,8 @@ def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = Tr
 
 
 def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, shared_fs: bool, max_retries: int,
-                progress: bool, max_in_flight_bytes: int, cpus_per_file: float) -> Iterator[tuple[Job, dict[str, Any]]]:
+                progress: bool, max_in_flight_bytes: int, cpus_per_file: float | None
+                ) -> Iterator[tuple[Job, dict[str, Any]]]:
     model: bytes | str | None = None
     model_sha, model_name = "", "model.task"
     if not all(j.is_landmark_file for j in jobs):
@@ -114,6 +128,7 @@ def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, s
         model = str(local) if shared_fs else ray.put(local.read_bytes())
     remote = ray.remote(max_retries=max_retries)(ray_task)
     cpus = float(ray.cluster_resources().get("CPU", 1))
+    cpus_per_file = cpus_per_file or default_cpus_per_file(ray)
     in_flight = max(2, int(2 * cpus // cpus_per_file))
     todo = list(jobs)
     pending: dict[Any, tuple[Job, int]] = {}

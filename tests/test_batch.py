@@ -170,9 +170,9 @@ def test_pool_size_leaves_each_file_its_landmarkers():
     from posture.io.extract import ExtractOptions
 
     assert LANDMARKERS_PER_FILE == ExtractOptions().inference_workers
-    videos = [Job(f"v{i}.mp4", "walk", AnalyzeOptions()) for i in range(10)]
+    videos = [Job(f"v{i}.mp4", "walk", AnalyzeOptions()) for i in range(20)]
     landmarks = [Job(f"v{i}.npz", "walk", AnalyzeOptions()) for i in range(10)]
-    assert [default_workers(videos, c) for c in (1, 2, 3, 4, 8)] == [1, 1, 2, 2, 4]
+    assert [default_workers(videos, c) for c in (1, 2, 3, 4, 8, 16)] == [1, 2, 2, 3, 6, 11]
     assert default_workers(videos[:1], 8) == 1
     assert default_workers(landmarks, 4) == 4
 

@@ -6,6 +6,7 @@ Skips with a message starting "RAY TESTS SKIPPED" when ray is not importable
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -68,6 +69,14 @@ def test_shared_fs_mode_reads_paths_on_the_worker(tmp_path, local_ray):
     _walkers(tmp_path / "in", 2)
     res = run_batch([tmp_path / "in"], "walk", tmp_path / "out", engine="ray", ray_options={"shared_fs": True})
     assert res.exit_code == 0 and res.count("ok") == 2
+
+
+def test_a_node_runs_as_many_files_as_the_local_pool(local_ray):
+    from posture.batch import FILE_CORES
+    from posture.batch_ray import default_cpus_per_file
+
+    per_file = default_cpus_per_file(ray)
+    assert int(2 // per_file) == math.ceil(2 / FILE_CORES) == 2  # the 2-CPU local Ray: 2 files at once
 
 
 def test_worker_needs_only_the_bytes_not_the_path(tmp_path):
