@@ -610,8 +610,11 @@ def finish_live_session(task: str) -> dict[str, Any] | None:
         except Exception:  # noqa: BLE001 - a summary without the last hold beats no summary
             log.exception("closing the live session failed")
     summary = dict(proc.snapshot().summary)
-    record: dict[str, Any] = {"summary": summary, "history_id": None, "history_error": None}
-    if st.session_state.get("save_history", True):
+    from posture.present import worth_saving
+
+    record: dict[str, Any] = {"summary": summary, "history_id": None, "history_error": None,
+                              "empty": not worth_saving(task, summary)}
+    if st.session_state.get("save_history", True) and not record["empty"]:
         import warnings
 
         try:
@@ -651,6 +654,8 @@ def live_summary(task: str) -> None:
         st.warning(f"History: {record['history_warning']}")
     if record.get("history_id") is not None:
         st.success("Saved to History.", icon=":material/history:")
+    elif record.get("empty"):
+        st.caption("Nothing was recorded in this session, so it is not saved to History. Press START to try again.")
     elif record.get("history_error"):
         st.warning(f"Not saved to History: {record['history_error']}")
 

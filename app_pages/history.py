@@ -61,7 +61,7 @@ def found_text(e) -> str:
         return ", ".join(finding_title(i) for i in s["flagged"])
     if s["status"] == "nothing_flagged":
         return "nothing flagged"
-    return f"could not judge most checks ({s['n_not_assessed']} of {s['n_checks']})" if s["n_checks"] else "-"
+    return f"could not judge most checks ({s['n_not_assessed']} of {s['n_checks']})" if s["n_checks"] else "no checks"
 
 
 # ------------------------------------------------------------------ progress
@@ -99,7 +99,10 @@ if st.session_state.pop("history-deleted", None):
 # ------------------------------------------------------------------ every entry
 st.markdown("#### All analyses")
 table = pd.DataFrame([{"#": e.id, "date": when_text(e.created_utc), "task": PAGE_TASK_TITLES.get(e.task, e.task),
-                       "file": e.source_name, "seen from": e.view if e.view != "unknown" else "-",
+                       "file": e.source_name,
+                       # never a lone "-": the table's markdown would draw it as a bullet
+                       "seen from": "webcam" if e.metrics.get("live_session") else (e.view if e.view != "unknown"
+                                                                                   else "not known"),
                        "what was found": found_text(e)} for e in reversed(entries[-50:])])
 st.table(table.set_index("#"))
 if len(entries) > 50:

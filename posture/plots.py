@@ -235,33 +235,34 @@ def report_charts(report: Report) -> list[tuple[str, bytes]]:
 
 
 def trend_png(points: list[tuple[str, float]], label: str, unit: str = "") -> bytes:
-    """A History trend: one value per analysis over calendar time, dates written as "29 Nov 14:05"."""
+    """A History trend: one point per analysis, oldest to newest, each labelled with its date ("29 Nov 14:05").
+
+    Analyses are spaced evenly (sessions, not calendar time): a person asks "am I better than last time",
+    and dates minutes or weeks apart stay readable either way.
+    """
     from datetime import datetime
 
-    from matplotlib.dates import AutoDateLocator, DateFormatter
     from matplotlib.figure import Figure
 
     when = [datetime.fromisoformat(d.replace("Z", "+00:00")) for d, _ in points]
     st = unit_style(unit)
     vals = [v * st.scale for _, v in points]
+    x = list(range(len(vals)))
     fig = Figure(figsize=(9.0, 2.8), dpi=CHART_DPI)
     ax = fig.add_subplot(111)
-    ax.plot(when, vals, color=LINE, lw=1.8, marker="o", ms=6)
-    for x, v in zip(when, vals, strict=True):
-        ax.annotate(fmt_value(v / st.scale, unit), (x, v), textcoords="offset points", xytext=(0, 7), ha="center",
+    ax.plot(x, vals, color=LINE, lw=1.8, marker="o", ms=6)
+    for xi, v in zip(x, vals, strict=True):
+        ax.annotate(fmt_value(v / st.scale, unit), (xi, v), textcoords="offset points", xytext=(0, 7), ha="center",
                     fontsize=8, color="#333333")
-    ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=7))
-    ax.xaxis.set_major_formatter(DateFormatter("%d %b\n%H:%M"))
-    if len(when) == 1:
-        from datetime import timedelta
-
-        ax.set_xlim(when[0] - timedelta(hours=12), when[0] + timedelta(hours=12))
+    step = max(1, int(np.ceil(len(x) / 8)))  # at most 8 date labels
+    ax.set_xticks(x[::step], [w.strftime("%d %b\n%H:%M") for w in when][::step])
+    ax.set_xlim(-0.5, len(x) - 0.5)
     lo, hi = min(vals), max(vals)
-    pad = max((hi - lo) * 0.2, abs(hi) * 0.1 + 1e-6)
+    pad = max((hi - lo) * 0.25, abs(hi) * 0.1 + 1e-6)
     ax.set_ylim(lo - pad, hi + pad)
     ax.set_title(label, fontsize=11, loc="left", fontweight="bold")
     ax.set_ylabel(st.axis or st.suffix.strip() or "value", fontsize=9)
-    ax.set_xlabel("date of the analysis (UTC)", fontsize=9)
+    ax.set_xlabel("your analyses, oldest to newest (date and time, UTC)", fontsize=9)
     ax.tick_params(labelsize=8)
     ax.grid(True, color="#e5e5e5", lw=0.6)
     for sp in ("top", "right"):

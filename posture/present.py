@@ -338,7 +338,7 @@ TREND_DEFAULTS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "walk": (("cadence_spm", "Cadence", "steps/min"), ("trunk_lean_deg", "Trunk lean while walking", "deg")),
     "lift": (("reba_worst", "REBA score, worst moment (lower is better)", "score"),
              ("rep_count", "Repetitions", "count")),
-    "stretch": (("seconds_in_form", "Seconds held in good form", "s"), ("reps_done", "Repetitions done", "count")),
+    "stretch": (("seconds_in_form", "Seconds held in good form", "whole s"), ("reps_done", "Repetitions done", "count")),
     "sit": (("share_upright", "Share of time sitting upright", "share"),
             ("trunk_lean_deg", "Trunk lean", "deg")),
 }
@@ -445,3 +445,15 @@ def live_headline(task: str, summary: Mapping[str, Any]) -> str:
     if task == "sit":
         return f"Desk session: seated {rows.get('Time seated', '0 s')}."
     return "Live session."
+
+
+def worth_saving(task: str, summary: Mapping[str, Any]) -> bool:
+    """Whether a live session did anything worth keeping (a START/STOP with nobody in the pose is not)."""
+    if task == "stretch":
+        return any(float((h or {}).get("duration_s") or (h or {}).get("in_form_s") or 0) > 0
+                   for h in summary.get("holds") or [])
+    if task == "lift":
+        return bool(summary.get("rep_count"))
+    if task == "sit":
+        return float(summary.get("time_seated_s") or 0) >= 60.0
+    return bool(summary)

@@ -463,7 +463,7 @@ def test_history_shows_progress_and_the_live_session_and_about(browser, server):
     assert "•" not in body
     _shot(page, "history")
     # reopen the walk in full
-    page.get_by_role("radio", name="Walking").click()
+    page.get_by_test_id("stRadioGroup").get_by_text("Walking", exact=True).click()
     page.wait_for_timeout(1500)
     box = page.get_by_label("Result")
     box.click()

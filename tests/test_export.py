@@ -179,3 +179,15 @@ def test_live_session_rows_for_lifting_and_sitting():
     sit = {"time_seated_s": 300, "longest_bout_s": 200, "time_in_posture_s": {"upright": 100, "slouched": 200}}
     rows = dict(live_rows("sit", sit))
     assert rows["Time seated"] == "5 min" and rows["How you sat"] == "slouched 67%, upright 33%"
+
+
+def test_history_trend_is_a_readable_picture_with_dates():
+    from matplotlib.image import imread
+
+    from posture.plots import trend_png
+
+    png = trend_png([("2026-11-29T20:10:05+00:00", 96.0), ("2026-11-30T08:00:00+00:00", 101.0)], "Cadence",
+                    "steps/min")
+    assert imread(io.BytesIO(png)).shape[:2] == (280, 900)
+    w, h, line = drawn_area(png)
+    assert w > 800 and h > 240 and line > 200
