@@ -213,3 +213,12 @@ def test_standing_up_and_sitting_down_are_not_graded_as_posture():
     assert still[:80].all() and not still[95:118].any()
     r = analyze_sit(moving)
     assert finding(r, "slouching").severity == "ok"  # the 1 s lean while rising is not a slouch
+
+
+def test_a_person_too_small_in_the_picture_is_not_graded():
+    """Size gate (issue 10): a seated person about 90 px tall gives not_assessed with the size, never a grade from
+    angles whose landmarks are a few pixels apart."""
+    r = analyze_sit(seated_sequence(1, px_per_m=60.0, trunk_deg=30.0, forward_head_deg=30.0))
+    for fid in ("slouching", "forward_head", "hips_below_knees"):
+        f = finding(r, fid)
+        assert f.severity == "not_assessed" and "too small" in f.reason, fid

@@ -69,7 +69,17 @@ def _thigh_reason(m: SittingMeasures, judged: np.ndarray) -> str:
 def _grade(spec: CheckSpec, values: np.ndarray, mask: np.ndarray, mask_reason: str, seq: PoseSequence,
            views: ViewTrack, m: SittingMeasures, t: np.ndarray, dur: np.ndarray, is_image: bool,
            params: SitParams, context: dict | None = None) -> Finding:
-    """One sitting check through the check layer: gates (parts, view, size) and our mask, then evaluate."""
+    """One sitting check through the check layer: gates (parts, view, size) and our mask, then evaluate.
+
+    The size gate is applied to the clip's median body height over the masked frames as well as per frame: the
+    person's size is one property of a clip, and gating frame by frame would grade a small sitter on the few frames
+    where the body happens to stretch over the limit (standing up), a different set of frames.
+    """
+    size_ok = _big_enough(spec, views, mask)
+    if not size_ok:
+        mask = np.zeros_like(np.asarray(mask, bool))
+        mask_reason = (f"the person was too small in the picture (under {spec.min_body_px:.0f} px; this check needs "
+                       "at least that to measure): come closer or zoom in")
     gate = gate_frames(spec, seq, views, mask=mask, mask_reason=mask_reason)
     use = gate.usable & np.isfinite(values)
     world_share = float(np.mean(m.uses_world[use])) if use.any() else 0.0
@@ -89,6 +99,15 @@ def _grade(spec: CheckSpec, values: np.ndarray, mask: np.ndarray, mask_reason: s
     return _say_borderline(judged_spec, f)
 
 
+def _big_enough(spec: CheckSpec, views: ViewTrack, mask: np.ndarray) -> bool:
+    if not spec.min_body_px:
+        return True
+    m = np.asarray(mask, bool)
+    h = np.asarray(views.body_height_px, float)[m] if m.any() else np.asarray(views.body_height_px, float)
+    med = float(nan_median(h)) if np.isfinite(h).any() else float("nan")
+    return not (med < spec.min_body_px)
+
+
 def _say_borderline(spec: CheckSpec, f: Finding) -> Finding:
     """Time-in-posture (``share``) checks: the check layer words a value within one typical error of the limit as
     borderline only for median checks; say it here too (a photo or a clip that sits on the line)."""
@@ -105,8 +124,11 @@ def _slumped_back(spec: CheckSpec, m: SittingMeasures, classes: PostureClasses, 
                   seated: np.ndarray, t: np.ndarray, dur: np.ndarray, is_image: bool, params: SitParams) -> Finding:
     """Share of the judged time slumped back: trunk back past ``slump_recline_trunk_deg`` with the hips no higher than
     the knees (the pelvis slid forward)."""
-    gate = gate_frames(spec, seq, views, mask=seated & np.isfinite(m.thigh_deg) & np.isfinite(m.trunk_deg),
-                       mask_reason=_thigh_reason(m, seated))
+    mask = seated & np.isfinite(m.thigh_deg) & np.isfinite(m.trunk_deg)
+    reason = _thigh_reason(m, seated)
+    if not _big_enough(spec, views, mask):
+        mask, reason = np.zeros_like(mask), f"the person was too small in the picture (under {spec.min_body_px:.0f} px)"
+    gate = gate_frames(spec, seq, views, mask=mask, mask_reason=reason)
     use = gate.usable
     with np.errstate(invalid="ignore"):
         slumped = (m.trunk_deg <= params.slump_recline_trunk_deg) & (m.thigh_deg <= params.slump_max_thigh_deg)

@@ -19,6 +19,11 @@ from posture.sit.params import DEFAULT_SIT, SitParams
 
 PROXY_NOTE = "ear-ahead-of-shoulder angle, a proxy: MediaPipe gives no neck (C7) point"
 SIDE_OR_34 = ("side", "oblique")
+# our choice: the smallest person (vertical or horizontal extent of the body landmarks, pixels) whose angles we
+# grade. A thigh or trunk is about a quarter of that: at 100 px, 1 px of landmark error moves it about 2 deg. The
+# shoulder-to-ear line is about 7%: at 150 px it spans 10 px, and 1 px moves the forward-head angle about 6 deg.
+MIN_BODY_PX = 100.0
+MIN_BODY_PX_HEAD = 150.0
 VIEW_HINT = ("Film from the side or a three-quarter angle, the camera level with the seat about 2 to 3 m away, "
              "with your whole body from head to feet in view.")
 ADVICE = {
@@ -56,7 +61,7 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
             message_flag="Your knees are higher than your hips (thigh {value:.0f} deg from horizontal, hips below "
                          "knees){when}.",
             advice=ADVICE["hips_below_knees"], camera_hint=VIEW_HINT + " Keep the thighs and knees in view.",
-            cue="Raise your seat: hips a little above your knees.", aggregate="share", min_share=0.2),
+            cue="Raise your seat: hips a little above your knees.", aggregate="share", min_share=0.2, min_body_px=MIN_BODY_PX),
         CheckSpec(
             id="slouching", title="Slouching", unit="deg", parts=("ear", "shoulder", "hip"), views=SIDE_OR_34,
             plausible=(-90.0, 120.0), notice=p.slouch_trunk_deg, warning=p.slouch_trunk_warning_deg, worse="above",
@@ -65,7 +70,7 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
             message_ok="Your trunk is not bent forward ({value:.0f} deg from vertical, positive forward).",
             message_flag="You slouch: your trunk leans {value:.0f} deg forward (over the {notice:.0f} deg limit){when}.",
             advice=ADVICE["slouching"], camera_hint=VIEW_HINT,
-            cue="Sit tall: hips to the back of the seat, chest up.", aggregate="share", min_share=0.2),
+            cue="Sit tall: hips to the back of the seat, chest up.", aggregate="share", min_share=0.2, min_body_px=MIN_BODY_PX),
         CheckSpec(
             id="reclined", title="Leaning far back", unit="deg", parts=("shoulder", "hip"), views=SIDE_OR_34,
             plausible=(-90.0, 120.0), notice=p.recline_trunk_deg, warning=None, worse="below",
@@ -75,7 +80,7 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
             message_flag="You lean far back: your trunk is {value:.0f} deg from vertical (negative is backward){when}.",
             advice=ADVICE["reclined"], camera_hint=VIEW_HINT,
             cue="You are leaning far back: sit up against the backrest and bring the screen closer.",
-            aggregate="share", min_share=0.2),
+            aggregate="share", min_share=0.2, min_body_px=MIN_BODY_PX),
         CheckSpec(
             id="slumped_back", title="Slumped back in the seat", unit="%", parts=("shoulder", "hip", "knee"),
             views=SIDE_OR_34, plausible=(0.0, 100.0), notice=50.0, warning=None, worse="above",
@@ -86,7 +91,7 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
             message_flag="You sit slumped back: the pelvis slid forward on the seat (hips below the knees) and the trunk "
                          "leans back, {value:.0f}% of the judged time.",
             advice=ADVICE["slumped_back"], camera_hint=VIEW_HINT + " Keep the hips and knees in view.",
-            cue="Slide your hips back in the seat and sit up.", aggregate="value"),
+            cue="Slide your hips back in the seat and sit up.", aggregate="value", min_body_px=MIN_BODY_PX),
         CheckSpec(
             id="forward_head", title="Forward head", unit="deg", parts=("ear", "shoulder"), views=SIDE_OR_34,
             plausible=(-60.0, 90.0), notice=p.forward_head_deg, warning=p.forward_head_warning_deg, worse="above",
@@ -96,7 +101,8 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
             message_ok="Your head is over your shoulders: {value:.0f} deg (" + PROXY_NOTE + ").",
             message_flag="Your head is forward of your shoulders: {value:.0f} deg (" + PROXY_NOTE + "){when}.",
             advice=ADVICE["forward_head"], camera_hint=VIEW_HINT + " Keep your head and shoulders in view.",
-            cue="Ears over your shoulders: draw your chin back a little.", aggregate="share", min_share=0.2),
+            cue="Ears over your shoulders: draw your chin back a little.", aggregate="share", min_share=0.2,
+            min_body_px=MIN_BODY_PX_HEAD),
         CheckSpec(
             id="feet_unsupported", title="Feet not flat on the floor", unit="deg", parts=("ankle", "heel", "toe"),
             views=("side",), plausible=(-90.0, 90.0), notice=-p.foot_hanging_deg, warning=None, worse="below",
@@ -105,7 +111,7 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
             message_ok="Your feet look flat on the floor or a rest (foot {value:.0f} deg from horizontal).",
             message_flag="Your feet seem to hang or rest on tiptoe (toes {value:.0f} deg from horizontal){when}.",
             advice=ADVICE["feet_unsupported"], camera_hint="Film from the side with your feet in view.",
-            cue="Feet flat on the floor, or use a footrest.", aggregate="share", min_share=0.2),
+            cue="Feet flat on the floor, or use a footrest.", aggregate="share", min_share=0.2, min_body_px=MIN_BODY_PX),
         CheckSpec(
             id="feet_tucked", title="Feet tucked back", unit="deg", parts=("hip", "knee", "ankle"), views=SIDE_OR_34,
             plausible=(10.0, 180.0), notice=p.feet_tucked_knee_deg, warning=None, worse="below",
@@ -115,7 +121,7 @@ def sit_specs(p: SitParams = DEFAULT_SIT) -> dict[str, CheckSpec]:
             message_flag="Your feet are tucked back under the seat or you kneel (knee closed to {value:.0f} deg): they "
                          "are not flat on the floor{when}.",
             advice=ADVICE["feet_tucked"], camera_hint="Film from the side with your legs and feet in view.",
-            cue="Bring your feet forward, flat on the floor.", aggregate="share", min_share=0.2),
+            cue="Bring your feet forward, flat on the floor.", aggregate="share", min_share=0.2, min_body_px=MIN_BODY_PX),
         CheckSpec(
             id="prolonged_sitting", title="Long sitting without a break", unit="min", parts=("shoulder", "hip"),
             views=(), plausible=(0.0, 24 * 60.0), notice=p.break_after_min, warning=None, worse="above",
