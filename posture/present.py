@@ -273,6 +273,16 @@ def share_upright(d: Mapping[str, Any]) -> float | None:
     return float(sum(v for k, v in times.items() if is_number(v) and k in ("upright", "good", "neutral")) / total)
 
 
+def stretch_title(stretch_id: str) -> str:
+    """A stretch's display name from its reference pose ("Kneeling hip-flexor stretch"), else the id in words."""
+    try:
+        from posture.stretch.reference import load_reference
+
+        return str(load_reference(stretch_id).name)
+    except Exception:  # noqa: BLE001 - an unknown or custom id still gets a readable name
+        return stretch_id.replace("_", " ").capitalize()
+
+
 def stretch_numbers(block: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     """Holds per side with seconds in form, reps done of the target, main fault, from a stretch block/summary."""
     if not isinstance(block, Mapping):
@@ -280,7 +290,7 @@ def stretch_numbers(block: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     name = block.get("name")
     if name:
-        out.append(("Stretch", str(name).replace("_", " ").capitalize()
+        out.append(("Stretch", stretch_title(str(name))
                     + (f" ({block['side']})" if block.get("side") not in (None, "both") else "")))
     holds = [h for h in block.get("holds") or [] if isinstance(h, Mapping)]
     target_reps = block.get("target_reps_per_side")

@@ -122,7 +122,7 @@ def test_stop_shows_a_readable_summary_and_saves_it_to_history(env, monkeypatch)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     md = " ".join(m.value for m in at.markdown)
-    assert "Your session" in md and "Piriformis supine (left)" in md
+    assert "Your session" in md and "Piriformis stretch (lying) (left)" in md
     table = at.table[0].value.to_csv()
     assert "1 of 4 done" in table and "31 s" in table and "Knee low" in table
     assert "{" not in table and not at.json  # no raw JSON dump
