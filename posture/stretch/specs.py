@@ -19,6 +19,8 @@ from posture.stretch.reference import Reference
 
 VIEW_HINT = "Place the camera at your side, at hip height, about 3 m away, with your whole body from head to feet in view."
 LEGS = ("shoulder", "hip", "knee")
+MIN_BODY_PX = 100.0  # our choice, as for sitting: at 100 px a thigh or trunk spans about 25 px, so 1 px of landmark
+# error moves its angle about 2 deg; the dev stretch files measure 322-715 px
 
 STRETCH_SPECS: dict[str, CheckSpec] = {s.id: s for s in (
     CheckSpec(
@@ -26,7 +28,7 @@ STRETCH_SPECS: dict[str, CheckSpec] = {s.id: s for s in (
         plausible=(0.0, 1.0), notice=None, warning=None, worse="below",
         source="information only: the mean recognition score over the time in the stretch (posture.stretch.recognise)",
         uncertainty=0.1, message_ok="Seen: {stretch}{side_txt}.", message_flag="Seen: {stretch}{side_txt}.", advice="",
-        camera_hint=VIEW_HINT, aggregate="value"),
+        camera_hint=VIEW_HINT, aggregate="value", min_body_px=MIN_BODY_PX),
     CheckSpec(
         id="hold_too_short", title="Hold too short", unit="s", parts=LEGS, views=("side",), plausible=(0.0, 3600.0),
         notice=29.95, warning=None, worse="below",
@@ -35,14 +37,15 @@ STRETCH_SPECS: dict[str, CheckSpec] = {s.id: s for s in (
         message_ok="Every hold reached the target time ({notice_s:.0f} s in good form).",
         message_flag="{n_short} of {n} holds had less than {notice_s:.0f} s in good form (shortest: {value:.0f} s).",
         advice="Hold each stretch for {notice_s:.0f} seconds in good form, breathing slowly; only the time in good form "
-               "counts.", camera_hint=VIEW_HINT, cue="Keep holding: only time in good form counts.", aggregate="worst"),
+               "counts.", camera_hint=VIEW_HINT, cue="Keep holding: only time in good form counts.", aggregate="worst",
+        min_body_px=MIN_BODY_PX),
     CheckSpec(
         id="reps_incomplete", title="Repetitions missing", unit="reps", parts=LEGS, views=("side",),
         plausible=(0.0, 100.0), notice=3.0, warning=None, worse="below",
         source="guidance given to the project (issue 5): 4 repetitions per leg (1 for child's pose)", uncertainty=0.5,
         sample_kind="holds", message_ok="All repetitions done.", message_flag="Completed repetitions per side: {reps_txt}.",
         advice="Do {target} repetition{plural} of {hold:.0f} s on {where}.", camera_hint=VIEW_HINT,
-        cue="One more repetition.", aggregate="value"),
+        cue="One more repetition.", aggregate="value", min_body_px=MIN_BODY_PX),
     CheckSpec(
         id="out_of_form", title="Out of form", unit="%", parts=LEGS, views=("side",), plausible=(0.0, 100.0),
         notice=20.0, warning=50.0, worse="above",
@@ -51,7 +54,7 @@ STRETCH_SPECS: dict[str, CheckSpec] = {s.id: s for s in (
         message_ok="Good form for most of the time in the stretch ({value:.0f}% out of form).",
         message_flag="Out of form {value:.0f}% of the time in the stretch, mostly {angle_words}: {angle_value:.0f} "
                      "{angle_unit} against a target of {angle_target:g} +- {angle_tolerance:g}.",
-        advice="{angle_cue}", camera_hint=VIEW_HINT, cue="{angle_cue}", aggregate="value"),
+        advice="{angle_cue}", camera_hint=VIEW_HINT, cue="{angle_cue}", aggregate="value", min_body_px=MIN_BODY_PX),
 )}
 register(*STRETCH_SPECS.values(), task="stretch")
 
