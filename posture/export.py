@@ -166,7 +166,7 @@ def report_html(report: Report, stills: Sequence[Still] = (), title: str | None 
              f"<h1>{e(title)}</h1><p class='sub'>{e(str(name))} &middot; {what} &middot; seen from the "
              f"{e(report.view)} &middot; made {when}</p>",
              f"<p class='headline'>{e(summary['headline'])}</p>",
-             f"<p class='notice'>{e(NOT_A_DIAGNOSIS)}</p>", "<h2>Findings</h2>"]
+             f"<p class='notice'>{e(for_photo(NOT_A_DIAGNOSIS, is_photo))}</p>", "<h2>Findings</h2>"]
     for f in sorted_findings(report):
         color = SEVERITY_COLORS.get(f.severity, "#999")
         w = finding_lines(f, is_photo)
@@ -227,7 +227,7 @@ def report_pdf(report: Report, stills: Sequence[Still] = (), title: str | None =
     add(f"{source_name or d['input'].get('path', '')}  |  {what}  |  seen from the {report.view}", "#666666")
     add("")
     add(summary_of(report)["headline"], size=11)
-    add(NOT_A_DIAGNOSIS, "#8a6d00")
+    add(for_photo(NOT_A_DIAGNOSIS, is_photo), "#8a6d00")
     add("")
     add("Findings", size=12)
     for f in sorted_findings(report):
