@@ -221,3 +221,34 @@ def test_an_analysis_that_crashes_shows_what_to_do_not_a_traceback(env, tmp_path
     assert not at.exception
     text = at.error[0].value
     assert "What to do" in text and "Traceback" not in text
+
+
+def test_leaving_the_page_mid_analysis_keeps_the_job_and_shows_it_on_return(env, tmp_path, monkeypatch):  # noqa: F811
+    import time as _time
+
+    import posture.analyses as analyses
+    from tests.test_app_fakes import fake_report
+    from tests.test_app_pages import synthetic_video
+
+    gate = threading.Event()
+
+    def slow(task, s, options=None):
+        gate.wait(30)
+        return fake_report(s, task)
+
+    monkeypatch.setattr(analyses, "run_analysis", slow)
+    at = app("lift")
+    at.file_uploader(key="upload-lift").upload("squat.mp4", synthetic_video(tmp_path, env.seq), "video/mp4").run()
+    at.button(key="analyse-lift").click().run()
+    job = at.session_state["jobs"]["lift"]
+    assert job.running
+    at.switch_page("app_pages/about.py")
+    at.run()  # the user reads About meanwhile: the job keeps going and the sidebar says so
+    assert any("Analysing squat.mp4" in i.value for i in at.sidebar.info)
+    gate.set()
+    job.wait(30)
+    _time.sleep(0.1)
+    at.switch_page("app_pages/lift.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Results for squat.mp4" in " ".join(m.value for m in at.subheader)
