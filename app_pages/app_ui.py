@@ -285,7 +285,9 @@ def show_results(record: dict[str, Any]) -> None:
         st.caption("Give your height above and analyse again to get your step length and walking speed.")
     left, right = st.columns([3, 2])
     with left:
-        if record.get("media") is not None:
+        if record.get("media") is None:
+            st.caption("Your video or photo is not kept in History (only the results), so it cannot be shown again.")
+        else:
             if is_photo:
                 st.image(record["media"], caption="Your photo with the pose drawn on it")
             else:

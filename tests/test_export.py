@@ -191,3 +191,19 @@ def test_history_trend_is_a_readable_picture_with_dates():
     assert imread(io.BytesIO(png)).shape[:2] == (280, 900)
     w, h, line = drawn_area(png)
     assert w > 800 and h > 240 and line > 200
+
+
+def test_the_chart_measure_catches_blank_and_squashed_charts(rep):
+    """What the browser test measures on every chart: a blank or squashed drawing fails it."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 2.6), dpi=100)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", facecolor="white")  # nothing drawn
+    assert drawn_area(buf.getvalue()) == (0, 0, 0)
+    fig = Figure(figsize=(9, 0.3), dpi=100)  # squashed to a 30 px strip
+    fig.add_subplot(111).plot([0, 1], [0, 1], color="#1f5fa8")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", facecolor="white")
+    w, h, line = drawn_area(buf.getvalue())
+    assert h < 40 and line < 500
