@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--real", default=str(REPO.parent / "shared" / "datasets" / "real"))
     ap.add_argument("--tolerance", type=int, default=3)
     ap.add_argument("--posture-measures", action="store_true",
-                    help="also print the candidate slouch / head measures per clip (median over validated steps)")
+                    help="also print the candidate slouch / head measures per clip (median over validated steps); "
+                         "with --masks also the back-outline measures (extracts masks on the first run)")
+    ap.add_argument("--masks", action="store_true", help="use extractions with person segmentation masks")
     args = ap.parse_args(argv)
     os.environ.setdefault("POSTURE_CACHE_DIR", str(REPO / ".pytest_cache" / "d" / "posture"))
 
@@ -61,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     views = json.loads((real / "labels" / "views.json").read_text())
     subject = TASKS["walk"].subject
 
-    def analyse(rel: str):
-        seq = cached_tracks(real / rel, ExtractOptions(output_masks=False)).select(subject)
+    def analyse(rel: str, masks: bool = False):
+        seq = cached_tracks(real / rel, ExtractOptions(output_masks=masks)).select(subject)
         return seq, analyze_walk(seq, AnalyzeOptions())
 
     rows = []
@@ -142,14 +144,14 @@ def main(argv: list[str] | None = None) -> int:
         for clip, lab in labels.items():
             if clip.startswith("_"):
                 continue
-            seq, rep = analyse(f"walk_side/{clip}")
+            seq, rep = analyse(f"walk_side/{clip}", args.masks)
             cm = candidate_measures(seq, rep)
             if names is None:
                 names = list(cm)
                 print("| clip | slouch | head down | " + " | ".join(names) + " |")
                 print("|---|---|---|" + "---|" * len(names))
             print(f"| {clip} | {lab.get('slouch')} | {lab.get('head_down')} | "
-                  + " | ".join(_f(cm[k], '.1f') for k in names) + " |")
+                  + " | ".join(_f(cm[k], '.2f' if k == 'ear_ahead_outline' else '.1f') for k in names) + " |")
     print(f"\nview right on {n_ok}/{n_all} walking clips of labels/views.json ({100 * n_ok / max(n_all, 1):.0f}%)")
     return 0
 
