@@ -215,3 +215,34 @@ def test_resume_after_kill_9(tmp_path):
     assert f"{len(done)} already done" in r.stdout
     with open(out / "summary.csv") as f:
         assert sum(1 for _ in csv.DictReader(f)) == 16
+
+
+def test_a_dead_pool_worker_costs_only_its_files(tmp_path):
+    """SIGKILL one pool process mid-batch: the files in flight are recorded as errors, the rest finish; a re-run
+    redoes just those."""
+    import multiprocessing as mp
+    import threading
+
+    _walkers(tmp_path / "in", 12, duration_s=20.0)
+    out = tmp_path / "out"
+    killed: list[int] = []
+
+    def kill_one() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(read_manifest(out)) < 2:
+            time.sleep(0.05)
+        workers = [p for p in mp.active_children() if p.name.startswith("SpawnProcess")]
+        if workers:
+            os.kill(workers[0].pid, signal.SIGKILL)
+            killed.append(workers[0].pid)
+
+    t = threading.Thread(target=kill_one)
+    t.start()
+    res = run_batch([tmp_path / "in"], "walk", out, workers=2)
+    t.join()
+    assert killed, "no pool process to kill"
+    died = [e for e in res.entries if e["status"] == "error"]
+    assert 1 <= len(died) <= 2 and all("worker process died" in e["error"] for e in died)
+    assert res.count("ok") == 12 - len(died) and res.exit_code == 1
+    again = run_batch([tmp_path / "in"], "walk", out, workers=2)
+    assert (again.analysed, again.exit_code) == (len(died), 0)
