@@ -137,7 +137,7 @@ def check_timing(timestamps_s: np.ndarray, container_fps: float, source: str) ->
     ts = np.asarray(timestamps_s, dtype=np.float64)
     if ts.size > 1:
         dt = float(np.median(np.diff(ts)))
-        if not (1.0 / MAX_FPS <= dt <= MAX_FRAME_INTERVAL_S):
+        if not (0.999 / MAX_FPS <= dt <= 1.001 * MAX_FRAME_INTERVAL_S):  # tolerate float rounding at the limits
             raise PoseValidationError(
                 f"{source}: frames are a median {dt:.3g} s apart; expected {1.0 / MAX_FPS:g} to "
                 f"{MAX_FRAME_INTERVAL_S:g} s ({MAX_FPS:g} down to one frame a minute); the timestamps are damaged: "

@@ -82,3 +82,11 @@ def test_extra_arrays_in_an_npz_are_ignored(tmp_path, seq):
         d = dict(z)
     np.savez(p, **d, notes=np.arange(3))
     assert load(p).n_frames == seq.n_frames
+
+
+def test_frame_rates_at_the_limits_load(tmp_path):
+    from posture.synthetic import walker
+
+    for fps in (1000.0, 1.0 / 60.0):  # a high-speed phone mode; a frame a minute
+        seq, _ = walker(duration_s=max(0.2, 3 / fps), fps=fps)
+        assert load(save(seq, tmp_path / "x.npz")).n_frames == seq.n_frames
