@@ -184,7 +184,14 @@ def upload_section(task: str, options_fn) -> None:
                                      "shows only one moment.", "Film yourself walking past the camera for at least "
                                      "4 steps (about 5 seconds) and upload the video."))
                 return
-            start_job(task, name, data, options, kind)
+            try:
+                start_job(task, name, data, options, kind)
+            except Exception as e:  # noqa: BLE001 - e.g. the pose model cannot be built: say so plainly
+                from analysis_job import explain
+
+                log.exception("could not start the analysis")
+                show_problem(explain(e, name, PAGE_TASK_TITLES[task]))
+                return
             st.rerun()
     problem = st.session_state.get("problems", {}).get(task)
     if problem is not None:

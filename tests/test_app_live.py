@@ -252,3 +252,24 @@ def test_leaving_the_page_mid_analysis_keeps_the_job_and_shows_it_on_return(env,
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Results for squat.mp4" in " ".join(m.value for m in at.subheader)
+
+
+def test_a_missing_pose_model_is_explained_not_a_traceback(env, tmp_path, monkeypatch):  # noqa: F811
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "app_pages"))
+    import app_ui
+
+    from posture.errors import ModelUnavailableError
+    from tests.test_app_pages import synthetic_video
+
+    def no_model():
+        raise ModelUnavailableError("no pose model found and it could not be built offline; set POSTURE_MODEL")
+
+    monkeypatch.setattr(app_ui, "model_path", no_model)
+    at = app("walk")
+    at.file_uploader(key="upload-walk").upload("w.mp4", synthetic_video(tmp_path, env.seq), "video/mp4").run()
+    at.button(key="analyse-walk").click().run()
+    assert not at.exception
+    assert "POSTURE_MODEL" in at.error[0].value and "What to do" in at.error[0].value
