@@ -17,7 +17,7 @@ def stretch_names() -> dict[str, str]:
         from posture.stretch.reference import load_all
 
         return {k: r.name for k, r in sorted(load_all().items())}
-    except ImportError:
+    except Exception:  # noqa: BLE001 - a damaged reference file must not take the page down: list the files
         root = Path(__file__).resolve().parent.parent / "reference_poses"
         return {p.stem: p.stem.replace("_", " ") for p in sorted(root.glob("*.json"))}
 
