@@ -91,6 +91,18 @@ def test_walker_stance_and_double_support_are_plausible():
     assert 0.05 < rep.metrics["double_support_fraction"] < 0.4
 
 
+def test_looking_down_needs_a_face_large_enough_to_measure():
+    """The head-down angle's lever is the ear-to-eye segment: under 10 px (a 1 px error is ~6 deg) the check is
+    not assessed, never graded, however far the head is tipped; the other posture checks are still judged."""
+    small = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, head_pitch_deg=40.0, px_per_m=120.0)[0])
+    f = small.finding("looking_down")
+    assert f.severity == "not_assessed"
+    assert "too small" in f.reason
+    assert small.finding("slouching").severity != "not_assessed"
+    big = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, head_pitch_deg=40.0, px_per_m=200.0)[0])
+    assert big.finding("looking_down").severity == "warning"
+
+
 @pytest.mark.parametrize(("trunk", "pitch", "neck"), [(0.0, 10.0, 0.0), (15.0, 30.0, 10.0), (25.0, 45.0, 40.0)])
 def test_trunk_head_angles_closed_form(trunk, pitch, neck):
     seq, _ = walker(cadence_spm=110.0, duration_s=4.0, trunk_deg=trunk, head_pitch_deg=pitch, neck_deg=neck, facing=-1.0)
@@ -103,7 +115,9 @@ def test_trunk_head_angles_closed_form(trunk, pitch, neck):
 def test_upright_walker_is_not_flagged_and_slouched_one_is():
     ok = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, head_pitch_deg=10.0)[0])
     assert not {"slouching", "looking_down", "forward_head", "not_heel_first", "low_cadence"} & set(ok.flagged_ids)
-    bad = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, trunk_deg=22.0, head_pitch_deg=40.0, neck_deg=34.0)[0])
+    # 200 px/m: ear and eye 11.5 px apart, enough to measure the head's tilt (PostureParams.min_eye_ear_px)
+    bad = analyze_walk(walker(cadence_spm=110.0, duration_s=5.0, trunk_deg=22.0, head_pitch_deg=40.0, neck_deg=34.0,
+                              px_per_m=200.0)[0])
     assert bad.finding("slouching").severity == "warning"
     assert bad.finding("slouching").value == pytest.approx(22.0, abs=0.01)
     assert bad.finding("looking_down").severity == "warning"

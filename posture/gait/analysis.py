@@ -46,6 +46,10 @@ NO_FRONT = ("it needs a front or back view (walking toward or away from the came
             "we could use")
 
 
+PHOTO_REASON = ("a photo shows one moment, and walking is judged over several steps; film yourself walking past the "
+                "camera for about 5 seconds and analyse that video")
+
+
 def _events_in(seg: Segment, sub: PoseSequence, params: GaitParams) -> GaitEvents:
     if seg.view == "side":
         return detect_side_events(sub, seg.facing, params.events, params.contact)
@@ -135,6 +139,8 @@ def analyze_walk(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(),
                        sway, obliq, side_lean)
     findings = _findings(clean, gvt, specs, ics, steps, side, frontal, metrics, params, trunk, fhead, down, sway, obliq,
                          _main_skip_reason(segments, side | frontal))
+    if seq.video.is_image:  # a photo shows one moment: no step can be judged, whatever the view
+        findings = [not_assessed_finding(specs[f.id], PHOTO_REASON) for f in findings]
 
     t = clean.timestamps_s
     pp = params.posture
@@ -348,12 +354,20 @@ def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhea
     walking_reason = "it needs whole steps of walking seen from the side"
 
     # ---- side-view posture: one sample per validated step
+    face_ok = P.eye_ear_px(np.asarray(seq.xy_px, float)) >= params.posture.min_eye_ear_px  # NaN -> False
     for fid, trace in (("slouching", trunk), ("forward_head", fhead), ("looking_down", down)):
         spec = specs[fid]
         if not side.any():
             out.append(not_assessed_finding(spec, no_side))
             continue
-        g = gate_frames(spec, seq, gvt, mask=side, mask_reason=walking_reason)
+        mask, reason = side, walking_reason
+        if fid == "looking_down":
+            # the head-down angle's lever (ear to eye) must be long enough in pixels (PostureParams.min_eye_ear_px)
+            mask = side & face_ok
+            if (side & ~face_ok).sum() > (side & face_ok).sum():
+                reason = (f"the face is too small in the picture to measure the head's tilt (ear to eye under "
+                          f"{params.posture.min_eye_ear_px:.0f} px)")
+        g = gate_frames(spec, seq, gvt, mask=mask, mask_reason=reason)
         vals, qual, times = _per_step(trace, g.usable, g.quality, side_steps, t)
         out.append(evaluate(spec, Evidence(samples=vals, quality=qual, times_s=times,
                                            gate_reason=g.reason or ("no validated steps" if not side_steps else None))))

@@ -50,6 +50,11 @@ FOOT_MIN_BODY_PX = 150.0
 # Contact timing needs less: the heel's forward peak is a whole-leg movement. Our choice (the KTH-style 80 px
 # walker gives 176 "steps/min").
 STEP_MIN_BODY_PX = 100.0
+# Looking down needs the ear and the eye at least PostureParams.min_eye_ear_px (10 px) apart: on the dev walkers
+# ear-to-eye is 3.3-3.9% of the body height, so about 270 px of body. The analysis gates each frame on the
+# face itself; this body size is the same gate for the live coach and for the size rule of the invariance tests.
+# Our choice.
+FACE_MIN_BODY_PX = 270.0
 
 
 def walking_specs(params: GaitParams = DEFAULT_GAIT) -> dict[str, CheckSpec]:
@@ -94,8 +99,9 @@ def walking_specs(params: GaitParams = DEFAULT_GAIT) -> dict[str, CheckSpec]:
             message_ok="You mostly look ahead (head tipped down {value:.0f} deg from level, typical step).",
             message_flag=("You look down in {share:.0%} of your steps: the head is tipped about {value:.0f} deg "
                           "below level."),
-            advice=ADVICE["looking_down"], camera_hint=SIDE_HINT + " Keep your face visible.", cue="Eyes ahead",
-            aggregate="share", min_share=pp.looking_down_min_share, sample_kind="steps", min_samples=2),
+            advice=ADVICE["looking_down"], camera_hint=SIDE_HINT + " Come close enough that your face is clearly visible.",
+            cue="Eyes ahead", aggregate="share", min_share=pp.looking_down_min_share, sample_kind="steps", min_samples=2,
+            min_body_px=FACE_MIN_BODY_PX),
         CheckSpec(
             id="not_heel_first", title="Heel-first landing", unit="share", parts=("heel", "toe"), views=("side",),
             plausible=(0.0, 1.0), notice=cp.heel_first_share_notice, warning=cp.heel_first_share_warning,

@@ -119,6 +119,12 @@ class PostureParams:
     # treadmill walk (tune set, labelled head level) tips the chin in one style for 32% of its steps; a
     # glance at the ground is normal, a walk spent looking down is the habit worth flagging.
     looking_down_min_share: float = 0.5
+    # Issue 11: the ear-to-eye segment is the lever of the head-down angle. 1 px of landmark error on a 10 px
+    # segment moves the angle by ~6 deg (the check's typical error is 5 deg, its notice level 15 deg), so a
+    # step is judged only where ear and eye are at least 10 px apart in the image. Our choice. MediaPipe's eye
+    # and ear visibility stays 0.97-1.0 on the blurred face of gpjatk_p17 (6.7 px, read 20 deg "down" while
+    # level), so visibility cannot gate it; the upright walkers read right from 14.5 px up.
+    min_eye_ear_px: float = 10.0
     # Hip sway (front/back view): peak-to-peak lateral pelvis excursion per stride divided by hip width.
     # Normal mediolateral pelvis excursion is ~4-5 cm (Inman et al. 1981, Human Walking) against a hip-joint
     # width of ~18-20 cm in MediaPipe's landmarks: ~0.25. Notice above 0.45, warning above 0.7: our choice.

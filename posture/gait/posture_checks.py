@@ -109,6 +109,11 @@ def heel_lift_px(xy_px: np.ndarray) -> dict[str, np.ndarray]:
     return {"left": ground - yl, "right": ground - yr}
 
 
+def eye_ear_px(xy_px: np.ndarray) -> np.ndarray:
+    """(n,) distance from the ear centre to the eye centre, pixels: the lever of :func:`head_down_deg`."""
+    return np.linalg.norm(_centre(xy_px, L.LEFT_EYE, L.RIGHT_EYE) - _centre(xy_px, L.LEFT_EAR, L.RIGHT_EAR), axis=-1)
+
+
 def head_down_deg(xy_px: np.ndarray, facing: float | np.ndarray, eye_ear_neutral_deg: float = -13.0) -> np.ndarray:
     """(n,) head tipped down from level, degrees, + down (side view): the ear-to-eye line's angle below the
     horizontal minus its angle with the head level (``eye_ear_neutral_deg``, the line rises ~13 deg then).

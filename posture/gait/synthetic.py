@@ -60,8 +60,9 @@ def write_samples(out_dir: str | Path, golden_dir: str | Path | None = None) -> 
     out.mkdir(parents=True, exist_ok=True)
     samples = {
         "walk_side_synthetic": walker(cadence_spm=108.0, duration_s=5.0, trunk_deg=4.0, head_pitch_deg=12.0)[0],
+        # 200 px/m (body ~325 px): ear and eye 11.5 px apart, so looking down can be judged (issue 11's face gate)
         "walk_side_slouch_synthetic": walker(cadence_spm=96.0, duration_s=5.0, facing=-1.0, trunk_deg=18.0,
-                                             neck_deg=30.0, head_pitch_deg=40.0)[0],
+                                             neck_deg=30.0, head_pitch_deg=40.0, px_per_m=200.0)[0],
         "walk_front_synthetic": front_walker(cadence_spm=104.0, duration_s=5.0, sway_hip_widths=0.8,
                                              pelvic_tilt_deg=10.0)[0],
     }
