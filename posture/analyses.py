@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from posture.errors import (
-    InputFileError,
     ModelUnavailableError,
     NoPersonError,
     OptionError,
@@ -260,9 +259,6 @@ def run_analysis(task: str, seq: PoseSequence, options: AnalyzeOptions = Analyze
     """Analyse an extracted sequence with one task's analysis (after the boundary checks)."""
     spec = get_task(task)
     check_sequence(seq)
-    if spec.name == "walk" and seq.video.is_image:
-        raise InputFileError(f"{seq.video.path}: this is a photo, and walking is judged over several steps; "
-                             "film yourself walking past the camera for about 5 seconds and analyse that video")
     module, func = spec.target.split(":")
     report = getattr(importlib.import_module(module), func)(seq, options)
     notes = input_warnings(seq)

@@ -183,12 +183,17 @@ def test_unexpected_errors_exit_1_with_one_line_and_traceback_only_when_verbose(
     assert code == 1 and "Traceback" in err
 
 
-def test_a_photo_for_walking_exits_2(tmp_path, capsys):
+def test_a_photo_for_walking_is_a_report_that_judged_nothing(tmp_path, capsys):
+    """Issue 10: a photo on the walking task gives not_assessed findings that say what to film, never an error."""
     import dataclasses
+    import json
 
     seq = badfiles.good_walker().slice(0, 1)
     photo = save(seq.replace(video=dataclasses.replace(seq.video, is_image=True, fps=0.0)), tmp_path / "photo.npz")
-    code, _, err = run(["analyze", str(photo), "--task", "walk", "-q"], capsys)
-    assert code == 2 and "this is a photo" in error_line(err)
+    out = tmp_path / "r.json"
+    code, _, _ = run(["analyze", str(photo), "--task", "walk", "-q", "--json", str(out)], capsys)
+    report = json.loads(out.read_text())
+    assert code == 0 and report["summary"]["status"] == "not_enough_judged"
+    assert all(f["severity"] == "not_assessed" and "a photo shows one moment" in f["reason"] for f in report["findings"])
     code, _, _ = run(["analyze", str(photo), "--task", "sit", "-q"], capsys)
     assert code == 0  # sitting is judged from a photo
