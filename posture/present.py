@@ -132,30 +132,39 @@ def threshold_sentence(value: Any, threshold: Any, unit: str | None, severity: s
     return "; ".join(parts) + "."
 
 
-def finding_title(finding_id: str) -> str:
-    """The plain name of a finding ("Slouching"), from the check registry when it has the id."""
+# Modules that register the tasks' check specs (imported on first need, e.g. by the History page).
+SPEC_MODULES = ("posture.gait.checks", "posture.lift.checks", "posture.sit.specs", "posture.stretch.specs")
+
+
+def _registry() -> dict:
     try:
         from posture import checks
-
-        spec = getattr(checks, "REGISTRY", {}).get(finding_id)
-        if spec is not None:
-            return spec.title
     except ImportError:  # older versions without the check layer
-        pass
-    return finding_id.replace("_", " ").strip().capitalize()
+        return {}
+    reg = getattr(checks, "REGISTRY", {})
+    if not getattr(_registry, "loaded", False):
+        import importlib
+
+        for name in SPEC_MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - a task being rewritten must not cost the names of the others
+                pass
+        _registry.loaded = True  # type: ignore[attr-defined]
+    return reg
+
+
+def finding_title(finding_id: str) -> str:
+    """The plain name of a finding ("Slouching"), from the check registry when it has the id."""
+    spec = _registry().get(finding_id)
+    return spec.title if spec is not None else finding_id.replace("_", " ").strip().capitalize()
 
 
 def worse_side(finding_id: str | None) -> str | None:
     """``"above"`` or ``"below"`` (which side of the limit is worse) from the check registry, else None."""
     if not finding_id:
         return None
-    try:
-        from posture import checks
-
-        spec = getattr(checks, "REGISTRY", {}).get(finding_id)
-        return getattr(spec, "worse", None)
-    except ImportError:
-        return None
+    return getattr(_registry().get(finding_id), "worse", None)
 
 
 def measure_name(name: str) -> str:
