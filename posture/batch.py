@@ -443,9 +443,12 @@ def run_local(jobs: list[Job], workers: int, model_path: str | None = None, use_
                 running: dict[Any, Job] = {}
                 broken = False
                 while (todo or running) and not broken:
-                    while todo and len(running) < workers:
-                        job = todo.pop(0)
-                        running[pool.submit(_pool_task, job, model_path, use_cache)] = job
+                    while todo and len(running) < workers and not broken:
+                        try:
+                            running[pool.submit(_pool_task, todo[0], model_path, use_cache)] = todo[0]
+                            todo.pop(0)
+                        except BrokenProcessPool:  # a worker died since the last result: not this job's fault
+                            broken = True
                     done, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
                     while True:
                         try:
@@ -461,9 +464,14 @@ def run_local(jobs: list[Job], workers: int, model_path: str | None = None, use_
                         except BrokenProcessPool:
                             broken = True
                             yield job, {"status": "error", "error": "the worker process died (out of memory or killed)"}
-                if broken:
-                    for job in running.values():
-                        yield job, {"status": "error", "error": "the worker process died (out of memory or killed)"}
+                if broken:  # the pool marks its unfinished futures failed; ones that finished keep their result
+                    wait(running, timeout=30)
+                    for fut, job in running.items():
+                        try:
+                            res = fut.result(timeout=0)
+                        except Exception:  # noqa: BLE001 - BrokenProcessPool, or not settled in time
+                            res = {"status": "error", "error": "the worker process died (out of memory or killed)"}
+                        yield job, res
     finally:
         q.close()
 
