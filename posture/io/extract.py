@@ -157,7 +157,8 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
                 if level == 0 and fr.timestamp_s >= next_check_t:
                     if checker is None:
                         check_options = dataclasses.replace(
-                            options, num_poses=max(2, options.num_poses),
+                            # one slot more than the trackers: a duplicate of the subject cannot crowd out a second person
+                            options, num_poses=options.num_poses + 1,
                             min_pose_detection_confidence=options.people_check_confidence,
                             min_pose_presence_confidence=options.people_check_confidence)
                         checker = PoseLandmarkerAdapter(model, mode="image", options=check_options)
