@@ -640,7 +640,8 @@ def run_batch(inputs: list[str | os.PathLike[str]], task: str, out_dir: str | os
         from posture.batch_ray import run_ray
 
         result.workers = 0
-        stream = run_ray(todo, model_path=model_path, use_cache=use_cache, **dict(ray_options or {}))
+        stream = run_ray(todo, model_path=model_path, use_cache=use_cache, frames=bar.frame if bar else None,
+                         **dict(ray_options or {}))
     else:
         result.workers = workers or default_workers(todo)
         stream = run_local(todo, result.workers, model_path, use_cache, frames=bar.frame if bar else None)

@@ -24,7 +24,8 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +69,27 @@ def node_model_path(model_bytes: bytes, sha256: str, name: str = "model.task") -
 
 
 def ray_task(job: Job, data: bytes | None, model: bytes | str | None, model_sha256: str, use_cache: bool,
-             model_name: str = "model.task") -> dict[str, Any]:
-    """What runs on a Ray worker: place the model, then :func:`posture.batch.analyse_job`."""
+             model_name: str = "model.task", frames_queue=None) -> dict[str, Any]:
+    """What runs on a Ray worker: place the model, then :func:`posture.batch.analyse_job`.
+
+    ``frames_queue``: a ``ray.util.queue.Queue`` for (key, frames done, total), at most
+    twice a second; a full queue drops updates rather than slow the work.
+    """
     os.environ.setdefault("GLOG_minloglevel", "2")
     model_path = node_model_path(model, model_sha256, model_name) if isinstance(model, bytes) else model
-    return analyse_job(job, model_path, use_cache, data=data)
+    progress = None
+    if frames_queue is not None:
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.5 or done >= total:
+                last[0] = now
+                try:
+                    frames_queue.put_nowait((job.key, done, total))
+                except Exception:  # noqa: BLE001 - queue full or gone: progress is optional
+                    pass
+    return analyse_job(job, model_path, use_cache, data=data, progress=progress)
 
 
 def default_cpus_per_file(ray) -> float:
@@ -89,7 +106,8 @@ def default_cpus_per_file(ray) -> float:
 def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = True, address: str | None = None,
             shared_fs: bool = False, max_retries: int = 2, dashboard: bool = False, num_cpus: int | None = None,
             progress: bool = False, max_in_flight_bytes: int = 1 << 30,
-            cpus_per_file: float | None = None) -> Iterator[tuple[Job, dict[str, Any]]]:
+            cpus_per_file: float | None = None, frames: Callable[[str, int, int], None] | None = None
+            ) -> Iterator[tuple[Job, dict[str, Any]]]:
     """Yield ``(job, result)`` as Ray tasks finish; starts (and stops) a local Ray unless one is running."""
     if not jobs:
         return
@@ -109,15 +127,15 @@ def run_ray(jobs: list[Job], model_path: str | None = None, use_cache: bool = Tr
         started = True
     try:
         yield from _submit_all(ray, jobs, model_path, use_cache, shared_fs, max_retries, progress, max_in_flight_bytes,
-                               cpus_per_file)
+                               cpus_per_file, frames)
     finally:
         if started:
             ray.shutdown()
 
 
 def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, shared_fs: bool, max_retries: int,
-                progress: bool, max_in_flight_bytes: int, cpus_per_file: float | None
-                ) -> Iterator[tuple[Job, dict[str, Any]]]:
+                progress: bool, max_in_flight_bytes: int, cpus_per_file: float | None,
+                frames: Callable[[str, int, int], None] | None = None) -> Iterator[tuple[Job, dict[str, Any]]]:
     model: bytes | str | None = None
     model_sha, model_name = "", "model.task"
     if not all(j.is_landmark_file for j in jobs):
@@ -127,6 +145,11 @@ def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, s
         model_sha, model_name = sha256_file(local), local.name
         model = str(local) if shared_fs else ray.put(local.read_bytes())
     remote = ray.remote(max_retries=max_retries)(ray_task)
+    queue = None
+    if frames is not None:
+        from ray.util.queue import Queue
+
+        queue = Queue(maxsize=1000)  # a small actor: workers' frame counts for the progress line
     cpus = float(ray.cluster_resources().get("CPU", 1))
     cpus_per_file = cpus_per_file or default_cpus_per_file(ray)
     in_flight = max(2, int(2 * cpus // cpus_per_file))
@@ -144,12 +167,18 @@ def _submit_all(ray, jobs: list[Job], model_path: str | None, use_cache: bool, s
             except OSError as e:
                 yield job, {"status": "bad_input", "error": f"{job.source}: cannot read ({e.strerror or e})"}
                 continue
-            ref = remote.options(num_cpus=min(per_task, cpus)).remote(job, data, model, model_sha, use_cache, model_name)
+            ref = remote.options(num_cpus=min(per_task, cpus)).remote(job, data, model, model_sha, use_cache, model_name, queue)
             pending[ref] = (job, len(data or b""))
             sent += len(data or b"")
         if not pending:
             continue
         done, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+        if queue is not None:
+            try:
+                for key, d, t in queue.get_nowait_batch(queue.qsize()):
+                    frames(key, d, t)
+            except Exception:  # noqa: BLE001 - progress is optional
+                pass
         for ref in done:
             job, size = pending.pop(ref)
             sent -= size
