@@ -157,6 +157,7 @@ th:hover{background:#e2e2e2}
 .warning{background:#f8c9c4}.notice{background:#fde8b0}.ok{background:#d7f0d2}.not_assessed{background:#eee;color:#777}
 .bad_input,.error,.not_run{background:#f3d0f5}
 .small{color:#666;font-size:12px}
+td.headline,td.error{min-width:22em}
 """
 # Click a header to sort by it (numbers numerically; cells with data-v sort by that value); click again to reverse.
 _JS = """
@@ -177,7 +178,7 @@ document.querySelectorAll('table.sortable th').forEach(function(th){
 """
 
 
-def _td(col: str, v: Any, row: dict[str, Any]) -> str:
+def _td(col: str, v: Any, row: dict[str, Any], shown_name: str = "") -> str:
     text = html.escape(_cell(v))
     if col.startswith(FINDING_PREFIX) and v:
         return f'<td class="{html.escape(str(v))}" data-v="{SEVERITY_RANK.get(v, -1)}">{text.replace("_", " ")}</td>'
@@ -185,8 +186,12 @@ def _td(col: str, v: Any, row: dict[str, Any]) -> str:
         return f'<td class="{html.escape(str(v))}" data-v="{STATUS_RANK.get(v, 5)}">{text}</td>'
     if col == "status":
         return f'<td data-v="0">{text}</td>'
-    if col == "file" and row.get("report"):
-        return f'<td><a href="{html.escape(row["report"])}">{text}</a></td>'
+    if col == "file":
+        name = html.escape(shown_name or _cell(v))
+        link = f'<a href="{html.escape(row["report"])}">{name}</a>' if row.get("report") else name
+        return f'<td title="{text}">{link}</td>'
+    if col in ("headline", "error"):
+        return f'<td class="{col}">{text}</td>'
     if col == "flagged":
         return f"<td>{text.replace(' ', ', ')}</td>"
     return f"<td>{text}</td>"
@@ -194,12 +199,14 @@ def _td(col: str, v: Any, row: dict[str, Any]) -> str:
 
 def rows_html(rows: list[dict[str, Any]], title: str = "posture batch") -> str:
     rows = worst_first(rows)
-    cols = [c for c in columns(rows) if c != "report"]
+    cols = [c for c in columns(rows) if c != "report" and (c == "file" or any(_cell(r.get(c)) for r in rows))]
+    names = _short_names([str(r.get("file", "")) for r in rows])
     n_bad = sum(r.get("status") != "ok" for r in rows)
     n_flag = sum(bool(r.get("n_flagged")) for r in rows if r.get("status") == "ok")
     head = "".join(f"<th>{html.escape(c[len(FINDING_PREFIX):].replace('_', ' ') if c.startswith(FINDING_PREFIX) else c)}"
                    f"</th>" for c in cols)
-    body = "\n".join("<tr>" + "".join(_td(c, r.get(c), r) for c in cols) + "</tr>" for r in rows)
+    body = "\n".join("<tr>" + "".join(_td(c, r.get(c), r, n) for c in cols) + "</tr>" for r, n in zip(rows, names,
+                                                                                                       strict=True))
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              f"<style>{_CSS}</style></head><body>", f"<h1>{html.escape(title)}</h1>",
              f"<p>{len(rows)} input(s): {n_flag} with something flagged, {n_bad} could not be analysed"
@@ -215,6 +222,16 @@ def rows_html(rows: list[dict[str, Any]], title: str = "posture batch") -> str:
     parts += [f"<table class='sortable'><thead><tr>{head}</tr></thead><tbody>\n{body}\n</tbody></table>",
               f"<p class='small'>{html.escape(NOT_A_DIAGNOSIS)}</p>", f"<script>{_JS}</script></body></html>"]
     return "\n".join(parts)
+
+
+def _short_names(files: list[str]) -> list[str]:
+    """Paths relative to the folder they all share (the full path is the cell's tooltip)."""
+    parents = [os.path.dirname(os.path.abspath(f)) for f in files if f]
+    try:
+        root = os.path.commonpath(parents) if parents else ""
+    except ValueError:  # different drives
+        root = ""
+    return [os.path.relpath(os.path.abspath(f), root) if f and root else f for f in files]
 
 
 def _people_rows(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
