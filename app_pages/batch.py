@@ -12,7 +12,9 @@ from posture.batch_summary import FINDING_PREFIX, SEVERITY_RANK, finding_from_di
 
 COLOURS = {"warning": "background-color: #f8c9c4", "notice": "background-color: #fde8b0",
            "ok": "background-color: #d7f0d2", "not_assessed": "color: #888", "bad_input": "background-color: #f3d0f5",
-           "error": "background-color: #f3d0f5", "not_run": "background-color: #f3d0f5"}
+           "error": "background-color: #f3d0f5", "not_run": "background-color: #f3d0f5",
+           "flagged": "background-color: #fde8b0", "nothing_flagged": "background-color: #d7f0d2",
+           "not_enough_judged": "color: #888"}
 
 st.title("Batch results")
 st.write("Open what `posture batch INPUT... --task lift --out DIR` wrote: one row per video, worst first, and the "
@@ -67,7 +69,7 @@ table = pd.DataFrame([{k: r.get(k, "") for k in shown} for r in rows])
 table["file"] = [Path(f).name for f in table["file"]]
 table = table.rename(columns={c: c[len(FINDING_PREFIX):] for c in finding_cols})
 table = table.loc[:, [c for c in table.columns if table[c].astype(str).str.len().any()]]  # drop empty columns
-colour_cols = [c for c in table.columns if c in {f[len(FINDING_PREFIX):] for f in finding_cols} or c == "status"]
+colour_cols = [c for c in table.columns if c in {f[len(FINDING_PREFIX):] for f in finding_cols} or c in ("status", "result")]
 st.dataframe(table.style.map(lambda v: COLOURS.get(v, ""), subset=colour_cols), hide_index=True, width="stretch")
 
 
