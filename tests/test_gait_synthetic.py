@@ -14,7 +14,7 @@ from posture.gait import metrics as M
 from posture.gait import posture_checks as P
 from posture.gait.analysis import analyze_walk
 from posture.gait.evaluate import match_events
-from posture.gait.events import GaitEvent, enforce_alternation
+from posture.gait.events import GaitEvent, enforce_alternation, refine_contact
 from posture.gait.params import DEFAULT_GAIT, GAIT_PRESETS
 from posture.gait.synthetic import front_walker
 from posture.synthetic import make_sequence, walker
@@ -76,8 +76,13 @@ def test_walker_events_cadence_and_feet(cadence, facing):
         got = np.array([e["time_s"] for e in rep.events["initial_contacts"] if e["foot"] == foot])
         inner = want[(want > 0.1) & (want < seq.timestamps_s[-1] - 0.1)]
         assert len(got) >= len(inner) - 1
+        # The synthetic walker's "contact" is the Zeni peak by construction (its feet never meet a ground: the
+        # heel is still 15% of a leg up and coming down there). events.refine_contact moves a contact past the
+        # peak while the heel is still coming down, by at most contact_max_delay_s; never earlier than a frame.
+        late = DEFAULT_GAIT.events.contact_max_delay_s
         for t in got:
-            assert np.min(np.abs(want - t)) <= 1.0 / 30 + 1e-9  # within one frame
+            d = t - want[np.argmin(np.abs(want - t))]
+            assert -1.0 / 30 - 1e-9 <= d <= late + 1.0 / 30 + 1e-9
     # the near foot is the one facing the camera and gets the higher confidence
     near = "right" if facing > 0 else "left"
     far = "left" if near == "right" else "right"
@@ -332,3 +337,25 @@ def test_feet_named_by_alternation_and_votes():
     feet, summary = name_feet(idx, chain, np.array([1, -1, -1, -1, 1]), np.array([1, -1, 1, -1, 1]), "right")
     assert feet == ["right", "left", "right", "left", "right"]
     assert summary["label_disagrees"] == 1 and summary["depth_disagrees"] == 0
+
+
+def test_refine_contact_first_frame_at_or_after_the_peak_and_heel_down():
+    """Closed form: the contact is the first frame at or after the sub-frame heel peak, later only while the
+    heel is still well above its stance height and coming down (a swing that retracts before landing)."""
+    fs, leg = 30.0, 300.0
+    k = np.arange(30, dtype=float)
+    flat = np.full(30, 500.0)  # heel already on the ground (image y, down)
+    for peak, want in ((10.3, 11), (9.7, 10), (10.0, 10)):
+        assert refine_contact(-(k - peak) ** 2, flat, leg, 10, fs) == want
+    # the heel peaks forward at frame 10 but is still 60 px (20% of a leg) up, coming down 20 px a frame
+    # (2 leg lengths per second), and lands at frame 13
+    heel_y = np.where(k < 13, 500.0 - 20.0 * (13 - k), 500.0)
+    assert refine_contact(-(k - 10.0) ** 2, heel_y, leg, 10, fs) == 13
+    # never later than contact_max_delay_s (0.15 s = 4.5 frames at 30 fps)
+    heel_y = np.where(k < 20, 500.0 - 20.0 * (20 - k), 500.0)
+    assert refine_contact(-(k - 10.0) ** 2, heel_y, leg, 10, fs) == 14
+    # at 120 fps the same motion gives the same time, within a 30 fps frame (the heel is "down" within 5% of
+    # a leg, 25 ms before it lands at this speed)
+    k4 = np.arange(120, dtype=float)
+    heel_y4 = np.where(k4 < 52, 500.0 - 5.0 * (52 - k4), 500.0)
+    assert abs(refine_contact(-(k4 - 40.0) ** 2, heel_y4, leg, 40, 120.0) / 120.0 - 13 / 30) <= 1 / 30

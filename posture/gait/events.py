@@ -374,6 +374,45 @@ def name_feet(step_index: np.ndarray, chain: np.ndarray, label_votes: np.ndarray
     return feet, summary
 
 
+def refine_contact(lead: np.ndarray, heel_y: np.ndarray, leg_px: float, i: int, fs: float,
+                   params: EventParams = DEFAULT_GAIT.events) -> int:
+    """The frame of an initial contact whose Zeni peak (the leading heel farthest ahead) is at frame ``i``.
+
+    The labels' contact is the first frame the landing heel has stopped at its stance spot; the Zeni peak is
+    the instant the heel's forward speed falls to the pelvis's, a little before it stops. Two steps, both in
+    seconds and leg lengths (so the same at any frame rate and walker size):
+
+    1. sub-frame peak: a parabola through the peak and its neighbours gives the peak's instant; the contact is
+       the first frame at or after it (``i`` or ``i + 1``);
+    2. the heel must be down: while the heel (image y, down) is still more than ``contact_height_leg`` leg
+       lengths above its stance height (its lowest point over the next ``stance_window_s``) and still coming
+       down faster than ``contact_descent_leg_s`` leg lengths per second, the foot is in the air (a swing that
+       retracts before landing, a slow or toe-first landing): move on, at most ``contact_max_delay_s`` after
+       the peak. (Height alone is not enough: a heel can sit a little above its later stance height at
+       contact while not moving down, as in the synthetic walker, whose hip is still flexed.)
+    NaN anywhere near the peak leaves ``i`` unchanged.
+    """
+    n = len(lead)
+    j = i
+    if 0 < i < n - 1 and np.isfinite(lead[i - 1:i + 2]).all():
+        y0, y1, y2 = lead[i - 1:i + 2]
+        den = y0 - 2.0 * y1 + y2
+        if den < 0:
+            dx = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
+            if dx / fs > params.contact_subframe_tolerance_s:
+                j = i + 1
+    b = min(n, i + int(round(params.stance_window_s * fs)) + 1)
+    if b - i < 3 or not np.isfinite(leg_px) or not np.isfinite(heel_y[i:b]).all():
+        return min(j, n - 1)
+    stance_y = float(np.max(heel_y[i:b]))
+    descent = np.gradient(heel_y[i:b]) * fs / leg_px  # leg lengths per second, + down
+    last = min(b - 1, i + int(math.floor(params.contact_max_delay_s * fs + 1e-9)))
+    while (j < last and (stance_y - heel_y[j]) / leg_px > params.contact_height_leg
+           and descent[j - i] > params.contact_descent_leg_s):
+        j += 1
+    return min(j, n - 1)
+
+
 def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = DEFAULT_GAIT.events,
                        contact_params: ContactParams = DEFAULT_GAIT.contact) -> GaitEvents:
     """Initial contacts and toe-offs in one side-view walking pass (cleaned, one facing).
@@ -410,6 +449,11 @@ def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = D
     near_foot = "right" if facing > 0 else "left"
     depth = np.asarray(seq.depth_px, float)
     t = np.asarray(seq.timestamps_s, float)
+    # contact frames: the Zeni peak refined to the first frame the heel is down (refine_contact)
+    ic_at = []
+    for i in ic_idx:
+        lab = "left" if hf["left"][i] >= hf["right"][i] or not np.isfinite(hf["right"][i]) else "right"
+        ic_at.append(refine_contact(lead, _heel(seq, lab)[:, 1], float(leg[i]), i, fs, params))
     label_votes = np.zeros(len(ic_idx))
     depth_votes = np.zeros(len(ic_idx))
     lead_label = []
@@ -421,10 +465,10 @@ def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = D
         a, b = max(0, i - 2), min(n, i + 3)
         dz = nan_median(depth[a:b, L.side_indices(lab)["heel"]] - depth[a:b, L.side_indices(other)["heel"]])
         depth_votes[k] = 0 if not np.isfinite(dz) or dz == 0 else (1 if dz < 0 else -1)
-    sidx, chain, med_step = step_indices(t[ic_idx], params) if ic_idx else (np.zeros(0, int), np.zeros(0, int), np.nan)
+    sidx, chain, med_step = step_indices(t[ic_at], params) if ic_at else (np.zeros(0, int), np.zeros(0, int), np.nan)
     feet, naming = name_feet(sidx, chain, label_votes, depth_votes, near_foot)
     naming["duplicates_dropped"] = int(n_dup)
-    gaps = np.diff(t[ic_idx]) if len(ic_idx) > 1 else np.zeros(0)
+    gaps = np.diff(t[ic_at]) if len(ic_at) > 1 else np.zeros(0)
     naming["missed_contacts"] = int(sum(max(1, int(round(g / med_step))) - 1 for g in gaps
                                         if np.isfinite(med_step) and params.missed_step_fraction * med_step < g
                                         <= 2 * params.max_step_time_s))
@@ -442,6 +486,8 @@ def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = D
         lab = lead_label[k]
         pitch = foot_pitch_deg(seq, lab, facing)
         ang = None
+        # foot angles are read around the Zeni peaks (as the heel / flat / forefoot limits were set), not the
+        # refined contact frames
         step = (t[ic_idx[k + 1]] - t[i]) if k + 1 < len(ic_idx) else med_step
         if np.isfinite(step) and step <= params.max_step_time_s:
             # foot angle at contact and at mid-stance, each the median over a short window (seconds, so the
@@ -452,10 +498,10 @@ def detect_side_events(seq: PoseSequence, facing: float, params: EventParams = D
             if np.isfinite(at_ic) and np.isfinite(at_mid):
                 ang = float(at_ic - at_mid)
         i_vis = float(min(seq.visibility[i, L.side_indices(lab)["heel"]], seq.visibility[i, L.side_indices(lab)["foot_index"]]))
-        ev = _make("initial_contact", seq, i, feet[k], foot_conf[feet[k]] * (0.5 + 0.5 * i_vis))
+        ev = _make("initial_contact", seq, ic_at[k], feet[k], foot_conf[feet[k]] * (0.5 + 0.5 * i_vis))
         ics.append(replace(ev, foot_angle_deg=ang, contact=classify_contact(ang, contact_params)))
     tos: list[GaitEvent] = []
-    ic_t = t[ic_idx] if ic_idx else np.zeros(0)
+    ic_t = t[ic_at] if ic_at else np.zeros(0)
     for i in to_idx:
         later = np.flatnonzero(ic_t > t[i])
         if not later.size or ic_t[later[0]] - t[i] > params.max_step_time_s:

@@ -57,6 +57,17 @@ class EventParams:
     duplicate_step_fraction: float = 0.6  # our choice: contacts closer than 0.6 of the pass's median step are one
     missed_step_fraction: float = 1.6  # our choice: a gap over 1.6 median steps hides a missed contact (not a step)
     min_peak_context_s: float = 0.1  # our choice: a contact needs this much tracked walking before and after it
+    # Contact refinement (events.refine_contact), issue 11. The Zeni peak came 0.4-0.5 frames early on average on
+    # the dev walks (TUG, gpjatk and the treadmill 0.9-1.4 frames): the heel still slows, or is still in the air
+    # when it retracts before landing. Tuned on the tune clips (3, 5 and 8% of a leg tried; 5% best), checked on
+    # the check clips. Our choices:
+    contact_subframe_tolerance_s: float = 0.002  # a sub-frame peak this close after a frame counts as on it
+    contact_height_leg: float = 0.05  # heel higher than 5% of a leg (~4-5 cm) above its stance height: in the air
+    # ... if also coming down faster than 0.4 leg lengths (~0.35 m) per second (0.2 and 0.4 tied on the tune
+    # clips; 0.4 is further from the landmarks' jitter)
+    contact_descent_leg_s: float = 0.4
+    stance_window_s: float = 0.25  # the heel's stance height: its lowest point over this long after the peak
+    contact_max_delay_s: float = 0.15  # the contact is at most this long after the Zeni peak
     context_s: float = 0.3  # our choice: events are searched with this much context around a pass
     split_chain_at_gaps: bool = True  # our choice: a suspicious gap restarts the foot-naming vote (events.step_indices)
     stride_step_tolerance: float = 0.15  # our choice: median stride must be 2 x median step within 15%
