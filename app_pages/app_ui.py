@@ -538,7 +538,11 @@ def _speak(task: str, snap) -> None:
         if said:
             uid, text = uid + 1, said
             st.session_state[f"spoken-{task}"] = (uid, text)
-    components.html(speech_html(text, uid, muted, espeak_wav(text) if text and not muted else None), height=0)
+    html = speech_html(text, uid, muted, espeak_wav(text) if text and not muted else None)
+    if hasattr(st, "iframe"):  # Streamlit >= 1.52; components.v1.html is deprecated there
+        st.iframe(html, height=1)
+    else:
+        components.html(html, height=0)
 
 
 def _busy_note(snap) -> str | None:
