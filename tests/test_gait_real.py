@@ -43,11 +43,11 @@ def test_side_clip_events_against_labels(clip):
     assert s.view_ok, s
     assert s.recall >= 0.55, s  # TUG: 5 of 9 (the turn and sit-down contacts are not counted by design)
     assert s.precision >= 0.85, s
-    assert s.mean_abs_error_frames <= 1.5, s
+    assert s.mean_abs_error_frames <= 1.0, s  # issue 11's contact refinement: every dev walk 0.9 frames or less
     assert s.foot_agreement >= 0.8, s  # the treadmill's slow tiptoe section: 0.80
     if clip != "treadmill_walk_styles.mp4":  # its labelled 10 s mix steps of 0.45 s and 1.45 s (three styles);
         # ours keeps only steps within 1.6x of the pass's median step, so the slow 'Sneak' steps are not steps
-        assert abs(s.cadence_error_spm) <= 7.0, s  # TUG -6.1: the labels count the turn's steps
+        assert abs(s.cadence_error_spm) <= 5.0, s  # gpjatk -4.1 (closing step missed), TUG -3.6 (turn steps)
     assert s.strike_agreement >= 0.85, s
 
 
@@ -56,9 +56,11 @@ def test_pooled_targets_over_the_dev_walks():
     lab, det, mat = (sum(getattr(r, k) for r in rows) for k in ("n_labelled", "n_detected", "n_matched"))
     w = [r.n_matched for r in rows]
     assert mat / lab >= 0.78 and mat / det >= 0.95
-    assert np.average([r.mean_abs_error_frames for r in rows], weights=w) <= 1.0
+    assert np.average([r.mean_abs_error_frames for r in rows], weights=w) <= 0.7  # 0.63 (0.76 before the refinement)
     assert np.average([r.foot_agreement for r in rows], weights=w) >= 0.95
-    assert sum(abs(r.cadence_error_spm) <= 3.0 for r in rows) >= 5
+    # 6/9; not TUG (its labels count the turn's steps), gpjatk (the closing step, missed) and the treadmill
+    # (three walking styles in one labelled 10 s)
+    assert sum(abs(r.cadence_error_spm) <= 3.0 for r in rows) >= 6
     assert all(r.view_ok for r in rows)
 
 
