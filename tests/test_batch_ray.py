@@ -120,3 +120,17 @@ def test_dev_lift_clips_one_row_per_clip_on_both_engines(tmp_path, local_ray):
         assert all(r["reba_score"] for r in rows if r["status"] == "ok" and r["view"] == "side")
     for f in (tmp_path / "local" / "reports").iterdir():
         assert f.read_text() == (tmp_path / "ray" / "reports" / f.name).read_text()
+
+
+def test_cli_starts_and_stops_its_own_local_ray(tmp_path):
+    """`posture batch --engine ray` with no Ray running: starts one (workers import this checkout), then stops it."""
+    import subprocess
+    import sys
+
+    _walkers(tmp_path / "in", 2)
+    r = subprocess.run([sys.executable, "-m", "posture", "batch", str(tmp_path / "in"), "--task", "walk", "--out",
+                        str(tmp_path / "out"), "--engine", "ray"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "2 of 2 analysed" in r.stdout and "(ray)" in r.stdout
+    assert [row["status"] for row in read_summary(tmp_path / "out" / "summary.csv")] == ["ok", "ok"]
