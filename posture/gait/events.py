@@ -2,11 +2,12 @@
 
 Side views use the coordinate method of Zeni et al. (2008, Gait Posture 27:710-714): along the walking
 direction, a heel is farthest ahead of the pelvis at initial contact and a toe farthest behind it at
-toe-off. (We tried moving the Zeni peak later, to the first frame the heel's own image speed drops near
-zero, to match the labels' "heel has stopped moving forward"; on the real dev clips that made contacts
-~2 frames late while the plain Zeni peak was within 0.3-0.5 frames, so the plain peak stays. Issue 11 tried
-it once more with the heel's speed relative to the other, planted foot (pan and treadmill proof): at 10-50%
-of the peak's speed, contacts came 0.75-1.4 frames late on average against -0.4 for the plain peak.)
+toe-off. The contact frame is then refined (:func:`refine_contact`): the first frame at or after the
+sub-frame peak, and later while the heel is still clearly in the air and coming down (issue 11: timing
+0.76 -> 0.63 frames on the nine labelled dev walks, every walk within 0.9 frames). (Speed-based stops were
+tried and dropped: the heel's own image speed falling near zero made contacts ~2 frames late; its speed
+relative to the other, planted foot at 10-50% of its swing speed 0.75-1.4 frames late; the labels' own rule,
+the heel within 10% of a foot length of its stance spot, 0.3-0.4 frames late with a larger error.)
 
 Front and back views have no forward axis; there a swing shows as the heel rising in the image. Contact is
 the first frame after a lift where the heel's descent has almost stopped, toe-off the last frame before the
