@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ from typing import Any
 
 from posture import __version__
 from posture.analyses import LANDMARK_SUFFIXES, TASKS, AnalyzeOptions
-from posture.errors import PostureError
+from posture.errors import PostureError, PostureWarning
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +344,9 @@ def analyse_job(job: Job, model_path: str | None = None, use_cache: bool = True,
     out: dict[str, Any] = {}
     path = job.source
     try:
-        with tempfile.TemporaryDirectory(prefix="posture-batch-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="posture-batch-") as tmp, \
+                warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PostureWarning)
             path = job.source
             if data is not None:
                 path = str(Path(tmp) / f"input{Path(job.source).suffix.lower()}")
@@ -356,6 +359,9 @@ def analyse_job(job: Job, model_path: str | None = None, use_cache: bool = True,
             if report.video.path == path or not job.is_landmark_file:  # the user's path, never a temporary copy
                 report.video = dataclasses.replace(report.video, path=job.source)
             out.update(status="ok", report_json=report.to_json())
+            notes = [_name_source(str(w.message), path, job.source) for w in caught if issubclass(w.category, PostureWarning)]
+            if notes:  # usable but suspicious input (e.g. damaged frames): kept for the summary's warnings column
+                out["warnings"] = list(dict.fromkeys(notes))
     except PostureError as e:
         out.update(status="bad_input", error=_name_source(str(e), path, job.source))
     except OSError as e:  # not found, a folder, no permission: the user's input
@@ -576,6 +582,8 @@ class BatchProgress:
         rate = self.done / el * 60 if el > 0 else 0.0
         left = (self.n - self.done) / (rate / 60) if rate > 0 else float("nan")
         what = entry["status"] if entry["status"] != "ok" else f"ok, {entry.get('n_flagged', 0)} flagged"
+        if entry.get("warnings"):
+            what += f", warning: {entry['warnings'][0]}"
         err = entry.get("error") or ""
         err = "" if not err else f": {err}" if job.source not in err else f" ({err})"
         self.stream.write(f"\r[{self.done}/{self.n}] {job.source}: {what}{err} ({entry.get('elapsed_s', 0):.1f} s) "
@@ -675,6 +683,8 @@ def _record(job: Job, res: dict[str, Any], out: Path) -> dict[str, Any]:
         "status": res.get("status", "error"), "error": res.get("error"), "elapsed_s": res.get("elapsed_s"),
         "cpu_s": res.get("cpu_s"), "host": res.get("host"), "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if res.get("warnings"):
+        entry["warnings"] = res["warnings"]
     if entry["status"] == "ok":
         text = res["report_json"] + "\n"  # byte for byte what `posture analyze --json` writes
         path = out / REPORTS / f"{job.key}.json"

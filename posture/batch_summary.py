@@ -2,7 +2,8 @@
 
 Columns of summary.csv, in order:
 
-- ``file``, ``person``, ``task``, ``status`` (ok / bad_input / error / not_run), ``error`` (one line);
+- ``file``, ``person``, ``task``, ``status`` (ok / bad_input / error / not_run), ``error`` (one line),
+  ``warnings`` (usable but suspicious input, e.g. frames that could not be decoded; `` | `` between them);
 - ``result`` and ``headline``: the report's ``summary`` block (flagged / nothing_flagged / not_enough_judged)
   when the report has one;
 - ``view``, ``n_flagged``, ``flagged`` (finding ids, warnings first);
@@ -40,7 +41,7 @@ KEY_METRICS = {
 }
 LIFT_COLUMNS = ("reba_score", "reba_risk", "niosh_lifting_index", "niosh_risk")
 FINDING_PREFIX = "finding."
-HEAD = ("file", "person", "task", "status", "error", "result", "headline", "view", "n_flagged", "flagged")
+HEAD = ("file", "person", "task", "status", "error", "warnings", "result", "headline", "view", "n_flagged", "flagged")
 TAIL = ("report", "seconds")
 
 
@@ -56,7 +57,8 @@ def report_row(entry: dict[str, Any], report: dict[str, Any] | None, report_rel:
     """One summary row from a journal entry and its report (``None`` when the input failed)."""
     row: dict[str, Any] = {"file": entry.get("source", ""), "person": entry.get("person", ""),
                            "task": entry.get("task", ""), "status": entry.get("status", ""),
-                           "error": entry.get("error") or "", "seconds": entry.get("elapsed_s")}
+                           "error": entry.get("error") or "", "warnings": " | ".join(entry.get("warnings") or ()),
+                           "seconds": entry.get("elapsed_s")}
     if report is None:
         return row
     row["task"] = report.get("task", row["task"])
@@ -157,7 +159,7 @@ th:hover{background:#e2e2e2}
 .warning{background:#f8c9c4}.notice{background:#fde8b0}.ok{background:#d7f0d2}.not_assessed{background:#eee;color:#777}
 .bad_input,.error,.not_run{background:#f3d0f5}
 .small{color:#666;font-size:12px}
-td.headline,td.error{min-width:22em}
+td.headline,td.error,td.warnings{min-width:22em}
 """
 # Click a header to sort by it (numbers numerically; cells with data-v sort by that value); click again to reverse.
 _JS = """
@@ -190,7 +192,7 @@ def _td(col: str, v: Any, row: dict[str, Any], shown_name: str = "") -> str:
         name = html.escape(shown_name or _cell(v))
         link = f'<a href="{html.escape(row["report"])}">{name}</a>' if row.get("report") else name
         return f'<td title="{text}">{link}</td>'
-    if col in ("headline", "error"):
+    if col in ("headline", "error", "warnings"):
         return f'<td class="{col}">{text}</td>'
     if col == "flagged":
         return f"<td>{text.replace(' ', ', ')}</td>"

@@ -246,3 +246,23 @@ def test_a_dead_pool_worker_costs_only_its_files(tmp_path):
     assert res.count("ok") == 12 - len(died) and res.exit_code == 1
     again = run_batch([tmp_path / "in"], "walk", out, workers=2)
     assert (again.analysed, again.exit_code) == (len(died), 0)
+
+
+def test_warnings_about_an_input_reach_the_summary(tmp_path, monkeypatch):
+    import warnings
+
+    from posture import analyses
+    from posture.errors import PostureWarning
+
+    real = analyses.analyze_file
+
+    def damaged(path, *a, **kw):
+        warnings.warn(f"{path}: 3 frame(s) could not be decoded", PostureWarning, stacklevel=2)
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(analyses, "analyze_file", damaged)
+    (src,) = _walkers(tmp_path / "in", 1)
+    res = run_batch([src], "walk", tmp_path / "out", workers=1)
+    assert res.exit_code == 0 and res.entries[0]["warnings"] == [f"{src}: 3 frame(s) could not be decoded"]
+    (row,) = read_summary(tmp_path / "out" / "summary.csv")
+    assert row["warnings"] == f"{src}: 3 frame(s) could not be decoded"
