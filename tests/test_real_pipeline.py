@@ -18,6 +18,13 @@ VIDEOS = sorted(str(p.relative_to(REAL)) for p in REAL.glob("*/*.mp4")) if REAL.
 PHOTOS = sorted(str(p.relative_to(REAL)) for p in REAL.glob("*/*.jpg")) if REAL.is_dir() else ["<absent>"]
 
 
+# Unlabelled clips where the person is often out of the picture or tiny: the share of frames we measured, as a
+# regression floor. KTH (160x120): an 80 px walker who leaves and re-enters four times; MediaPipe finds him in
+# about 41% of frames, roughly the frames where he is in view. UP-Fall walk: loops that leave the picture; he
+# is found in about 79%.
+SMALL_OR_LEAVING = {"walk_side/kth_walk_lowres.mp4": 0.35, "walk_side/upfall_walk_room_cam1.mp4": 0.7}
+
+
 def _masks(rel: str) -> bool:
     return rel.startswith("lift/")  # lift clips are analysed with segmentation masks
 
@@ -43,8 +50,13 @@ def test_the_person_is_found_in_most_frames(rel):
     seq = real_sequence(rel, subject=subject, masks=_masks(rel))
     labels = real_labels("gait_events").get(rel.split("/")[-1])
     if labels:  # walkers enter and leave: judge the frames where the whole body is in view
-        a, b = labels["full_body_frames"]
-        assert seq.found[a: b + 1].mean() >= 0.9
+        ranges = labels["full_body_frames"]
+        ranges = [ranges] if np.ndim(ranges) == 1 else ranges  # one [a, b] or a list of them
+        inside = np.concatenate([np.arange(a, b + 1) for a, b in ranges])
+        assert seq.found[inside].mean() >= 0.9, f"{rel}: person found in {seq.found[inside].mean():.0%} of the " \
+                                                "labelled whole-body frames"
+    elif rel in SMALL_OR_LEAVING:
+        assert seq.detection_rate >= SMALL_OR_LEAVING[rel], f"{rel}: person found in {seq.detection_rate:.0%}"
     else:
         assert seq.detection_rate >= 0.9, f"{rel}: person found in {seq.detection_rate:.0%} of frames"
 

@@ -23,6 +23,11 @@ from posture.sequence import PoseSequence, Provenance, VideoInfo
 # size x persistence compete. Our choice: the walking woman in sports2d_demo.mp4
 # scores 0.7 of the man on the box; the false detection in marvindeng_P2_E3T5_Rear.mp4 0.25.
 MOVING_MIN_SIZE_SHARE = 0.4
+# One person leaving the picture and coming back: a later track of at least this long (our choice: about a
+# step; the dev clips' false detections and duplicate re-detections last 1-5 frames) ...
+REJOIN_MIN_S = 0.3
+# ... with nobody else in view for more than this share of its frames (our choice), joins the subject.
+REJOIN_MAX_OTHERS_SHARE = 0.2
 
 
 @dataclass(frozen=True)
@@ -154,11 +159,64 @@ class PoseTracks:
             best = int(np.argmax(speed))
         else:
             best = int(np.argmax(self.track_scores(subject)))
-        seq = self.track(best)
-        return seq.replace(
-            provenance=dataclasses.replace(
-                seq.provenance, subject=f"{subject}: track {best} of {self.n_tracks}"
-            )
+        joined = self._comes_back(best) if "," not in subject else [best]
+        seq = self.track(best) if len(joined) == 1 else self._joined(joined)
+        what = f"track {best} of {self.n_tracks}" if len(joined) == 1 else \
+            f"tracks {', '.join(map(str, joined))} of {self.n_tracks} (one person leaving and coming back)"
+        return seq.replace(provenance=dataclasses.replace(seq.provenance, subject=f"{subject}: {what}"))
+
+    def _comes_back(self, best: int) -> list[int]:
+        """The subject's track plus the tracks of the same person after leaving the picture and coming back.
+
+        A track joins when it never shares a frame with the subject or with any track already joined (one
+        person cannot be in two places), lasts at least ``REJOIN_MIN_S`` and is at least
+        ``MOVING_MIN_SIZE_SHARE`` of the subject's median body height (a flickering false detection stays out),
+        and no other track is in view for more than ``REJOIN_MAX_OTHERS_SHARE`` of its frames (with a second
+        person around, a piece could be them).
+        """
+        found = np.isfinite(self.xy_px[:, :, 0, 0])  # (T, n)
+        height = np.array([self._median_height(t) for t in range(self.n_tracks)])
+        dt = float(np.median(np.diff(self.timestamps_s))) if len(self.timestamps_s) > 1 else 1.0
+        taken = found[best].copy()
+        out = [best]
+        for t in np.argsort(-self.track_scores("largest")):
+            t = int(t)
+            if t == best or found[t].sum() * dt < REJOIN_MIN_S or (found[t] & taken).any():
+                continue
+            if not height[t] >= MOVING_MIN_SIZE_SHARE * height[best]:
+                continue
+            others = np.delete(found, out + [t], axis=0).any(axis=0)
+            if others[found[t]].mean() > REJOIN_MAX_OTHERS_SHARE:
+                continue
+            out.append(t)
+            taken |= found[t]
+        return sorted(out)
+
+    def _median_height(self, t: int) -> float:
+        xy, vis = self.xy_px[t], self.visibility[t]
+        found = np.isfinite(xy[:, 0, 0])
+        if not found.any():
+            return 0.0
+        pts = np.where((vis[found] > 0.3)[..., None], xy[found], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(np.nanmedian(np.nanmax(pts[..., 1], axis=1) - np.nanmin(pts[..., 1], axis=1)))
+
+    def _joined(self, tracks: list[int]) -> PoseSequence:
+        """One sequence from tracks that never share a frame (each frame from the track present there)."""
+        found = np.isfinite(self.xy_px[tracks, :, 0, 0])  # (k, n)
+        pick = np.where(found.any(axis=0), np.argmax(found, axis=0), 0)
+        src = np.asarray(tracks)[pick]
+        frames = np.arange(self.xy_px.shape[1])
+
+        def take(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[src, frames]
+
+        return PoseSequence(
+            xy_px=take(self.xy_px), world_m=take(self.world_m), visibility=take(self.visibility),
+            timestamps_s=self.timestamps_s, video=self.video, depth_px=take(self.depth_px),
+            presence=take(self.presence), people_count=self.people_count, masks=take(self.masks),
+            provenance=self.provenance,
         )
 
 
