@@ -146,38 +146,56 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
             n = done[0]
         progress(n, max(total, n))
 
-    checker: PoseLandmarkerAdapter | None = None
+    seen_at: list[float] = []  # when the check saw someone the landmarkers do not follow
+
+    def make_checker(j: int) -> PoseLandmarkerAdapter:
+        check_options = dataclasses.replace(
+            # one slot more than the trackers: a duplicate of the subject cannot crowd out a second person
+            options, num_poses=options.num_poses + 1,
+            min_pose_detection_confidence=options.people_check_confidence,
+            min_pose_presence_confidence=options.people_check_confidence)
+        return PoseLandmarkerAdapter(model, mode="image", options=check_options)
+
+    def check(index: int, rgb: np.ndarray, t: float) -> Callable[[PoseLandmarkerAdapter], None]:
+        def run(checker: PoseLandmarkerAdapter) -> None:
+            if seen_at:
+                return
+            # the check only counts: its poses (IMAGE mode, no tracking) never enter the result
+            people = checker.detect(rgb)
+            followed = followed_at(index - options.queue_frames - 1)
+            if count_people(people, options.max_link_distance) >= 2 or any(
+                    is_someone_else(p, followed, options.max_link_distance) for p in people):
+                seen_at.append(t)
+        return run
+
     next_check_t = -np.inf
     pool = WorkerPool(make, workers=k, queue_size=max(2, options.queue_frames // k), close_resources=not landmarkers)
+    # The check runs on its own thread: the frames it looks at and the frame it compares with are
+    # fixed, so whether the clip runs again does not depend on thread timing, only when we notice.
+    checks = WorkerPool(make_checker, workers=1, queue_size=4, name="posture-check") if level == 0 else None
+    pool.warm()  # every landmarker (and the checker) starts loading now, side by side
+    if checks is not None:
+        checks.warm()
     try:
         with src:
             for fr in decode_ahead(iter(src), options.queue_frames):
-                if pool.errors:
+                if pool.errors or (checks is not None and (checks.errors or seen_at)):
                     break
-                if level == 0 and fr.timestamp_s >= next_check_t:
-                    if checker is None:
-                        check_options = dataclasses.replace(
-                            # one slot more than the trackers: a duplicate of the subject cannot crowd out a second person
-                            options, num_poses=options.num_poses + 1,
-                            min_pose_detection_confidence=options.people_check_confidence,
-                            min_pose_presence_confidence=options.people_check_confidence)
-                        checker = PoseLandmarkerAdapter(model, mode="image", options=check_options)
-                    # the check only counts: its poses (IMAGE mode, no tracking) never enter the result
-                    people = checker.detect(fr.rgb)
-                    next_check_t = fr.timestamp_s + options.people_check_s
-                    followed = followed_at(fr.index - options.queue_frames - 1)
-                    if count_people(people, options.max_link_distance) >= 2 or any(
-                            is_someone_else(p, followed, options.max_link_distance) for p in people):
-                        raise _SecondPersonError(fr.timestamp_s)
                 stamps.append(fr.timestamp_s)
                 pool.submit(job(fr.index, fr.rgb, fr.timestamp_s), worker=fr.index % k)
+                if checks is not None and fr.timestamp_s >= next_check_t:
+                    next_check_t = fr.timestamp_s + options.people_check_s
+                    checks.submit(check(fr.index, fr.rgb, fr.timestamp_s), worker=0)
                 report()
     finally:
-        if checker is not None:
-            checker.close()
         pool.close()
-    if pool.errors:
-        raise pool.errors[0]
+        if checks is not None:
+            checks.close()
+    for errors in (pool.errors, checks.errors if checks is not None else []):
+        if errors:
+            raise errors[0]
+    if seen_at:
+        raise _SecondPersonError(seen_at[0])
     report()
     detections = [results[i] for i in range(len(stamps))]
     return assemble_tracks(detections, np.array(stamps), src.info, model_provenance(model), options)

@@ -27,6 +27,10 @@ T = TypeVar("T")
 _STOP = object()
 
 
+def _noop(resource: object) -> None:
+    return None
+
+
 class WorkerPool(Generic[R]):
     """``workers`` threads, each owning one resource made by ``make(j)`` on its own thread.
 
@@ -70,6 +74,11 @@ class WorkerPool(Generic[R]):
             self._pending[worker] += 1
         self._queues[worker].put(job)
         return True
+
+    def warm(self) -> None:
+        """Make every worker's resource now (each on its own thread, side by side), not on its first job."""
+        for j in range(self.n_workers):
+            self.submit(_noop, worker=j)
 
     def _run(self, j: int) -> None:
         resource = None
