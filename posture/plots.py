@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from posture.present import fmt_value, measure_name, unit_style, worse_side
+from posture.present import fmt_value, measure_name, spec_of, unit_style, worse_side
 from posture.report import Finding, Report
 
 LINE = "#1f5fa8"
@@ -190,13 +190,17 @@ def series_figure(report: Report, name: str, finding: Finding | None = None, siz
                        label="when flagged" if k == 0 else None)
     if thr_v is not None:
         side = bad_side(report, name, finding)
+        spec = spec_of(finding.id if finding is not None else None)
+        # A limit the deepest moment of each repetition must reach (knees bent at least 45 deg): the frames
+        # before and after a repetition sit below it by nature, so shading them would look like a fault.
+        reach = bool(spec is not None and spec.aggregate == "worst" and side == "below")
         if side == "above":
             ax.axhspan(thr_v, yhi, color=BAND, alpha=0.07, lw=0)
-        elif side == "below":
+        elif side == "below" and not reach:
             ax.axhspan(ylo, thr_v, color=BAND, alpha=0.07, lw=0)
-        word = "limit" if side else "target"
+        word = "reach" if reach else ("limit" if side else "target")
         ax.axhline(thr_v, color=BAND if side else "#2f855a", ls="--", lw=1.2,
-                   label=f"{word} {fmt_value(float(thr), unit)}")
+                   label=f"{word} {fmt_value(float(thr), unit)}" + (" in each\nrepetition" if reach else ""))
     ax.plot(t, v, color=LINE, lw=1.8, marker="o" if finite.sum() < 3 else None, label="you")
     for k, (kind, ev) in enumerate(_events(report).items()):
         ax.plot(ev, [ylo + (yhi - ylo) * (0.04 + 0.07 * k)] * len(ev), "|", color=("#444444", "#999999")[k % 2],

@@ -160,6 +160,11 @@ def finding_title(finding_id: str) -> str:
     return spec.title if spec is not None else finding_id.replace("_", " ").strip().capitalize()
 
 
+def spec_of(finding_id: str | None):
+    """The check spec (``posture.checks.CheckSpec``) of a finding id, or None."""
+    return _registry().get(finding_id) if finding_id else None
+
+
 def worse_side(finding_id: str | None) -> str | None:
     """``"above"`` or ``"below"`` (which side of the limit is worse) from the check registry, else None."""
     if not finding_id:
