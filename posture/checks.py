@@ -318,7 +318,9 @@ def confidence(spec: CheckSpec, value: float, severity: str, samples: np.ndarray
     - ``margin = 0.5 + 0.5 * min(1, d / u)``: ``d`` is the distance from the value to the nearest limit that
       decides its grade, ``u = sqrt(uncertainty^2 + (spread / sqrt(k))^2)`` with ``spread`` the robust
       standard deviation (1.4826 x MAD) of the ``k`` samples; 0.5 means a coin toss at the limit;
-    - ``amount = min(1, k / (2 x min_samples))``: full weight from twice the minimum evidence.
+    - ``amount = min(1, k / (2 x min_samples))`` for events (steps, foot landings, repetitions, holds): full
+      weight from twice the minimum evidence; 1 for frames and seconds of a held posture, where one clear
+      frame (a photo) shows the posture as well as many.
     For ``share`` checks ``d`` is measured on the median sample, so the same formula holds.
     """
     s = np.asarray(samples, float)
@@ -327,7 +329,8 @@ def confidence(spec: CheckSpec, value: float, severity: str, samples: np.ndarray
     spread = 1.4826 * float(np.median(np.abs(s - np.median(s)))) if s.size >= 2 else 0.0
     u = math.sqrt(spec.uncertainty ** 2 + (spread / math.sqrt(k)) ** 2)
     m = margin(spec, value, severity, u)
-    amount = min(1.0, k / (2.0 * max(spec.min_samples, 1)))
+    events = spec.sample_kind not in ("frames", "seconds")
+    amount = min(1.0, k / (2.0 * max(spec.min_samples, 1))) if events else 1.0
     return float(np.clip(quality, 0.0, 1.0) * m * amount)
 
 

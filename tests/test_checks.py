@@ -169,7 +169,7 @@ def test_gate_frame_live_matches_offline():
 
 # ------------------------------------------------------------------------------------------------ confidence
 def test_confidence_formula_closed_form():
-    s = spec(min_samples=2)
+    s = spec(min_samples=2, sample_kind="steps")
     # value 30, notice 20 -> notice; limits 20 and 40 both 10 away; u = 5 (no spread) -> margin 1
     assert C.confidence(s, 30.0, "notice", np.array([30.0, 30.0, 30.0, 30.0]), 0.9) == pytest.approx(0.9)
     # at the limit: a coin toss
@@ -180,6 +180,9 @@ def test_confidence_formula_closed_form():
     u = math.sqrt(25 + 14.826 ** 2 / 2)
     expected = 0.5 + 0.5 * min(1.0, 10 / u)
     assert C.confidence(s, 10.0, "ok", np.array([10.0, 30.0]), 1.0) == pytest.approx(expected * 0.5, rel=1e-3)
+    # frames of a held posture: one clear frame (a photo) is full evidence
+    photo = spec(min_samples=1, sample_kind="frames")
+    assert C.confidence(photo, 30.0, "notice", np.array([30.0]), 0.9) == pytest.approx(0.9)
 
 
 def test_borderline_values_say_so():
