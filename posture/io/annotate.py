@@ -132,12 +132,15 @@ class AnnotatedResult:
 def key_frame_times(report: Report, max_frames: int = 4) -> list[tuple[float, str]]:
     """Moments worth a still in the report: the middle of each flagged finding's first range, else mid-clip."""
     out: list[tuple[float, str]] = []
+    if report.video.is_image:
+        flagged = [pretty_id(f.id).lower() for f in report.findings if f.flagged]
+        return [(0.0, "Your photo" + (": " + ", ".join(flagged) if flagged else ""))]
     for f in report.findings:
         if f.flagged and f.time_ranges_s:
             a, b = f.time_ranges_s[0]
-            out.append(((a + b) / 2.0, f"{pretty_id(f.id)} ({f.severity})"))
+            out.append(((a + b) / 2.0, f"{pretty_id(f.id)} ({'needs attention' if f.severity == 'warning' else 'worth a look'})"))
     if not out:
-        out.append((report.video.duration_s / 2.0 if report.video.n_frames > 1 else 0.0, "Mid-clip"))
+        out.append((report.video.duration_s / 2.0 if report.video.n_frames > 1 else 0.0, "The middle of your video"))
     return out[:max_frames]
 
 
