@@ -52,6 +52,11 @@ from posture.sequence import PoseSequence
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int], None]
+# The people check compares what it sees in frame f with the people the landmarkers follow in frame
+# f - FOLLOWED_LAG_FRAMES: usually finished by then (about the frames in flight with the default
+# queue), and a person moves far less than a body size in 7 frames. A constant, not derived from
+# queue_frames, so the queue stays pure plumbing (outside the cache key).
+FOLLOWED_LAG_FRAMES = 7
 
 
 def extract_tracks(path: str | os.PathLike[str], model_path: str | os.PathLike[str] | None = None,
@@ -128,7 +133,7 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
 
     def followed_at(index: int) -> list[Detection]:
         """The landmarkers' people in frame ``index``, waiting for it if need be (rarely: it is
-        ``queue_frames`` frames back). A fixed frame, not the newest finished one, keeps the
+        ``FOLLOWED_LAG_FRAMES`` back). A fixed frame, not the newest finished one, keeps the
         result independent of thread timing."""
         if index < 0:
             return []
@@ -162,7 +167,7 @@ def _video_pass(src: VideoSource, model: Path, options: ExtractOptions, level: i
                 return
             # the check only counts: its poses (IMAGE mode, no tracking) never enter the result
             people = checker.detect(rgb)
-            followed = followed_at(index - options.queue_frames - 1)
+            followed = followed_at(index - FOLLOWED_LAG_FRAMES)
             if count_people(people, options.max_link_distance) >= 2 or any(
                     is_someone_else(p, followed, options.max_link_distance) for p in people):
                 seen_at.append(t)
