@@ -397,7 +397,15 @@ def _findings(seq, gvt, specs, ics, steps, side, frontal, m, params, trunk, fhea
         if not frontal.any():
             out.append(not_assessed_finding(spec, no_front))
             continue
-        g = gate_frames(spec, seq, gvt, mask=frontal)
+        if fid == "hip_sway":
+            # sway is a few pixels: 1 px of landmark noise is 0.04 hip widths at 25 px, 0.1 at 10 px (a walker far
+            # away), so only frames with the hips far enough apart count (the pelvic-drop limit, PostureParams)
+            wide = P.hip_width_px(np.asarray(seq.xy_px)) >= params.posture.min_hip_width_px
+            g = gate_frames(spec, seq, gvt, mask=frontal & wide, mask_reason=(
+                f"the walker was too small in the picture (hips under {params.posture.min_hip_width_px:.0f} px apart)"))
+            value = m["hip_sway_ratio"] = _p2p(sway, g.usable)
+        else:
+            g = gate_frames(spec, seq, gvt, mask=frontal)
         secs = float(g.usable.sum() / seq.fps)
         few = f"only {secs:.1f} s of front/back walking could be judged" + (f" ({g.reason})" if g.reason else "")
         if fid == "pelvic_drop":
