@@ -136,3 +136,10 @@ def test_adaptive_count_is_not_in_the_cache_key_while_off():
     off = ExtractOptions().cache_fields()
     assert not {"adaptive_poses", "people_check_s", "people_check_confidence"} & set(off)
     assert ExtractOptions(adaptive_poses=True).cache_fields()["adaptive_poses"] is True
+
+
+def test_adaptive_count_with_one_pose_is_the_plain_one_pose_extraction(model_path, astronaut, tmp_path):
+    p = write_video(tmp_path / "one.mp4", [_side_by_side(astronaut, True)] * 6, fps=10)
+    plain = extract_tracks(p, model_path, ExtractOptions(num_poses=1, adaptive_poses=False))
+    adaptive = extract_tracks(p, model_path, ExtractOptions(num_poses=1, adaptive_poses=True))
+    np.testing.assert_array_equal(adaptive.xy_px, plain.xy_px)  # no check, no rerun: one pose was asked for

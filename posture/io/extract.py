@@ -88,7 +88,7 @@ def extract_tracks(path: str | os.PathLike[str], model_path: str | os.PathLike[s
             shown[0] = n
             progress(n, total)
 
-    if options.adaptive_poses and not landmarkers:
+    if options.adaptive_poses and options.num_poses > 1 and not landmarkers:  # one pose asked: already the cheap path
         try:
             return _video_pass(src, model, options, 0, None, shown_progress)
         except _SecondPersonError as e:
