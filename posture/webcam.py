@@ -155,6 +155,10 @@ class WebcamProcessor:
     max_lag_s = 0.3  # issue 15: feedback later than this feels detached from the movement
     busy_window_s = 2.0  # our choice: long enough not to flag one slow frame, short enough to clear soon
     late_share_busy = 0.25  # our choice: a quarter of the frames arriving late is a busy computer
+    # The transport baseline is the smallest arrival offset of the last this many seconds, not of the
+    # whole session: a remote camera's clock drifts against ours (tens of ppm), and an all-time minimum
+    # would eventually call every frame late. Our choice: long enough to outlast a busy spell.
+    baseline_window_s = 30.0
 
     def __init__(self, estimator_factory: Callable[[], Any], analyser=None, draw: bool = True,
                  clock: Callable[[], float] = time.monotonic):
@@ -175,6 +179,7 @@ class WebcamProcessor:
         self._proc_s: deque[float] = deque(maxlen=300)
         self._lag_raw: deque[float] = deque(maxlen=300)
         self._lag_base: float | None = None
+        self._arrival_offsets: deque[tuple[float, float]] = deque(maxlen=2000)  # (wall time, offset)
         self._last_cam: tuple[float, float] | None = None  # (camera time, wall time) of the last frame
         self._cues: deque[tuple[float, str]] = deque(maxlen=20)
         self._events: deque[tuple[float, str]] = deque(maxlen=20)
@@ -343,8 +348,12 @@ class WebcamProcessor:
             if self._last_cam is not None and (cam_t < self._last_cam[0] or now - self._last_cam[1] > self.restart_gap_s):
                 self._lag_base = None
                 self._lag_raw.clear()
+                self._arrival_offsets.clear()
             self._last_cam = (float(cam_t), now)
-            self._lag_base = offset if self._lag_base is None else min(self._lag_base, offset)
+            self._arrival_offsets.append((now, offset))
+            while now - self._arrival_offsets[0][0] > self.baseline_window_s:
+                self._arrival_offsets.popleft()
+            self._lag_base = min(o for _, o in self._arrival_offsets)
             late = offset - self._lag_base > self.max_lag_s
             self._arrivals.append((now, late))
             return late

@@ -168,3 +168,18 @@ def test_a_slow_landmarker_drops_frames_keeps_the_video_on_time_and_says_when_fe
     # the newest finished pose: one inference old, plus up to half one (two landmarkers staggered)
     assert model_s * 1000 * 0.8 < snap.pose_age_ms_p50 < model_s * 1000 * 1.5 + 100
     assert snap.busy is busy
+
+
+def test_a_drifting_camera_clock_is_not_called_late_forever():
+    # The camera's clock runs 0.1% slow against ours (far more than real drift, to be quick): over
+    # 10 minutes offsets grow by 0.6 s. A baseline of the last 30 s keeps the frames on time.
+    from posture.webcam import PoseOnlyAnalyser, WebcamProcessor
+
+    clock, est = Clock(), CountingFake()
+    proc = WebcamProcessor(lambda: est, PoseOnlyAnalyser("sit"), draw=False, clock=clock)
+    for i in range(0, 600 * 10):  # 10 frames/s for 10 minutes
+        cam_t = i / 10
+        clock.t = 100.0 + cam_t * 1.001
+        proc.callback(frame_at(cam_t))
+    snap = proc.snapshot()
+    assert snap.frames_dropped == 0 and est.calls == 6000 and not snap.busy
