@@ -93,3 +93,36 @@ def test_one_frame_and_constant_inputs_for_every_task():
                                 world_m=np.repeat(seq.world_m[:1], seq.n_frames, 0),
                                 visibility=np.repeat(seq.visibility[:1], seq.n_frames, 0))
             check_analysis(task, const, AnalyzeOptions(height_cm=175))
+
+
+def _variants(seq):
+    """Deterministic hostile variants of a whole clip, so each analysis runs deep at least once per kind."""
+    rng = np.random.default_rng(0)
+    n = seq.n_frames
+    xy, world, vis = np.array(seq.xy_px), np.array(seq.world_m), np.array(seq.visibility)
+    holes = xy.copy()
+    holes[n // 4: n // 4 + 5] = np.nan  # a short gap
+    holes[n // 2:, 25:33] = np.nan  # legs lost for the second half
+    dt = np.diff(seq.timestamps_s)
+    jitter = np.concatenate([[0.0], np.cumsum(dt * rng.uniform(0.6, 1.4, dt.size))])
+    return {
+        "as is": seq,
+        "gaps": seq.replace(xy_px=holes),
+        "jittered timestamps": seq.replace(timestamps_s=seq.timestamps_s[0] + jitter),
+        "huge pixels": seq.replace(xy_px=xy * 1e6, world_m=world * 1e6),
+        "tiny pixels": seq.replace(xy_px=xy * 1e-4),
+        "mirrored": seq.replace(xy_px=np.stack([seq.video.width - xy[..., 0], xy[..., 1]], axis=-1)),
+        "half visible": seq.replace(visibility=vis * 0.5),
+        "noisy": seq.replace(xy_px=xy + rng.normal(0, 15, xy.shape)),
+    }
+
+
+@pytest.mark.parametrize("task", ["walk", "lift", "sit", "stretch", "auto"])
+def test_hostile_variants_of_whole_clips(task):
+    opts = AnalyzeOptions(height_cm=175, load_kg=12, lift_frequency_per_min=2, lift_duration_h=1, break_after_min=1)
+    for name, base in BASES.items():
+        for kind, seq in _variants(base).items():
+            try:
+                check_analysis(task, seq, opts)
+            except Exception as e:
+                raise AssertionError(f"{task} on the {name} clip, {kind}: {type(e).__name__}: {e}") from e
