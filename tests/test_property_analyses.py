@@ -126,3 +126,24 @@ def test_hostile_variants_of_whole_clips(task):
                 check_analysis(task, seq, opts)
             except Exception as e:
                 raise AssertionError(f"{task} on the {name} clip, {kind}: {type(e).__name__}: {e}") from e
+
+
+REAL_CASES = [("walk_side/watcharapol_gait_normal_01.mp4", "walk"), ("lift/upfall_pickup_side_bentknee.mp4", "lift"),
+              ("sit/nvinay_hunchback.jpg", "sit"), ("stretch/supine_knee_bend.mp4", "stretch")]
+
+
+@pytest.mark.real
+@pytest.mark.parametrize(("rel", "task"), REAL_CASES)
+def test_hostile_variants_of_real_clips(rel, task):
+    """The same variants on real landmarks (cached extraction), with the clip's own task and auto."""
+    from tests.conftest import real_sequence
+
+    seq = real_sequence(rel, subject="moving" if task == "walk" else "largest", masks=task == "lift")
+    variants = _variants(seq)
+    for kind in ("as is", "gaps", "jittered timestamps", "mirrored", "noisy"):
+        variant = variants[kind]
+        for t in (task, "auto"):
+            try:
+                check_analysis(t, variant, AnalyzeOptions(height_cm=170))
+            except Exception as e:
+                raise AssertionError(f"{t} on {rel}, {kind}: {type(e).__name__}: {e}") from e
