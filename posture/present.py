@@ -326,7 +326,8 @@ def stretch_numbers(block: Mapping[str, Any] | None) -> list[tuple[str, str]]:
                 faults[k] += float(v)
     if faults:
         k, v = faults.most_common(1)[0]
-        out.append(("Main thing to fix", f"{measure_name(k)} (out of range for {v:.0f} s)"))
+        out.append(("Main thing to fix", f"{measure_name(k)} (out of range for {v:.1f} s)" if v < 10
+                    else f"{measure_name(k)} (out of range for {v:.0f} s)"))
     elif holds:
         out.append(("Main thing to fix", "nothing: your form held"))
     return out

@@ -165,7 +165,7 @@ def test_key_numbers_for_walking_and_stretching():
                                              "faults_s": {"hips_high": 3.0}}]}
     rows = dict(stretch_numbers(block))
     assert rows["Holds"] == "1 of 4 done · seconds in good form: 31 s (target 30 s each)"
-    assert rows["Main thing to fix"] == "Hips high (out of range for 3 s)"
+    assert rows["Main thing to fix"] == "Hips high (out of range for 3.0 s)"
 
 
 def test_live_session_rows_for_lifting_and_sitting():
