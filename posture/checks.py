@@ -40,7 +40,7 @@ import numpy as np
 from posture import landmarks as L
 from posture.report import Finding, summarize  # noqa: F401  (summarize: the summary block lives with the report)
 from posture.sequence import PoseFrame, PoseSequence
-from posture.view import ViewTrack, body_height_px, frame_view
+from posture.view import ViewTrack, body_height_px, frame_view, overall_view
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +251,7 @@ def gate_frames(spec: CheckSpec, seq: PoseSequence, views: ViewTrack | None = No
     if not usable.all():
         losses = [
             (int((~found).sum()), "no person was found"),
-            (int((found & ~view_ok).sum()), _view_words(spec, views)),
+            (int((found & extra & ~view_ok).sum()), _view_words(spec, views, found & extra & ~view_ok)),
             (int((found & view_ok & out_of_frame).sum()), f"the {_parts_words(spec)} left the picture"),
             (int((found & view_ok & ~seen & ~out_of_frame).sum()), f"the {_parts_words(spec)} were not clearly visible"),
             (int((found & view_ok & seen & ~big).sum()),
@@ -300,13 +300,15 @@ def _or(words: tuple[str, ...] | list[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else (words[0] if words else "")
 
 
-def _view_words(spec: CheckSpec, views: ViewTrack | None) -> str:
+def _view_words(spec: CheckSpec, views: ViewTrack | None, frames: np.ndarray | None = None) -> str:
+    """Why the view gate failed, naming the view of the ``frames`` it removed (the whole clip by default)."""
     need = _a(_or(spec.views)) if spec.views else "any"
     seen = ""
     if views is not None:
-        main = views.overall()
+        main = overall_view(views.view if frames is None else views.view[frames])
         if main != "unknown":
-            seen = f"; this clip shows {_a(main)} view"
+            where = "this clip shows" if frames is None or frames.all() else "the frames that matter show"
+            seen = f"; {where} {_a(main)} view"
     return f"this check needs {need} view of the body{seen}"
 
 
