@@ -12,6 +12,7 @@ from posture.present import (
     finding_title,
     live_headline,
     live_rows,
+    stretch_title,
     summary_from_findings,
 )
 
@@ -81,7 +82,7 @@ if names:
     chosen = None
     if task == "stretch" and len(stretch_names) > 1:
         chosen = st.selectbox("Stretch", stretch_names, key="history-stretch",
-                              format_func=lambda n: n.replace("_", " ").capitalize())
+                              format_func=stretch_title)
     pts = [(e.created_utc, float(e.metrics[metric])) for e in task_entries
            if isinstance(e.metrics.get(metric), (int, float)) and not isinstance(e.metrics.get(metric), bool)
            and (chosen is None or e.metrics.get("stretch_name") == chosen)]
