@@ -237,6 +237,7 @@ def summary_from_findings(findings: Iterable[Any]) -> dict[str, Any]:
 
 def summary_of(report: Any) -> dict[str, Any]:
     """The report's ``summary`` block (a :class:`~posture.report.Report` or its JSON dict)."""
+    _registry()  # the report's own summary names findings from the check specs: make sure they are loaded
     d = report if isinstance(report, Mapping) else report.to_dict()
     return d.get("summary") or summary_from_findings(d.get("findings", []))
 
