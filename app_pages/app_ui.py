@@ -212,7 +212,7 @@ def finding_card(f, is_photo: bool = False) -> None:
     from posture.present import SEVERITY_WORDS, finding_title, for_photo, threshold_sentence
 
     with st.container(border=True):
-        st.markdown(f"**{SEVERITY_ICON.get(f.severity, '')} {finding_title(f.id)}** "
+        st.markdown(f"**{SEVERITY_ICON.get(f.severity, '')} {finding_title(f)}** "
                     f"&middot; {SEVERITY_WORDS.get(f.severity, f.severity)}")
         st.write(for_photo(f.message, is_photo))
         if f.advice:

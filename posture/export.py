@@ -132,7 +132,7 @@ def finding_lines(f, is_photo: bool = False) -> dict[str, str]:
     """A finding's words for a report: title, severity, message, advice, measurement sentence, when, confidence."""
     when = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in f.time_ranges_s[:6])
     return {
-        "title": finding_title(f.id), "severity": SEVERITY_WORDS.get(f.severity, f.severity),
+        "title": finding_title(f), "severity": SEVERITY_WORDS.get(f.severity, f.severity),
         "message": for_photo(f.message, is_photo), "advice": for_photo(f.advice or "", is_photo),
         "measure": threshold_sentence(f.value, f.threshold, f.unit, f.severity) if f.severity != "not_assessed" else "",
         "when": f"When in the video: {when}." if when and not is_photo else "",

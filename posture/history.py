@@ -377,13 +377,19 @@ def report_from_json(d: dict[str, Any]) -> Report:
     video = VideoInfo(path=str(inp.get("path") or ""), fps=float(inp.get("fps") or 0.0), n_frames=n,
                       width=int(inp.get("width") or 0), height=int(inp.get("height") or 0),
                       rotation_deg=int(inp.get("rotation_deg") or 0), is_image=n == 1)
+    import dataclasses
+
     findings = []
+    extra = {fl.name for fl in dataclasses.fields(Finding)} - {"id", "severity", "value", "unit", "threshold",
+                                                               "time_ranges_s", "confidence", "message", "advice",
+                                                               "reason"}
     for f in d.get("findings") or []:
         findings.append(Finding(
             id=str(f.get("id")), severity=str(f.get("severity")), value=f.get("value"), unit=f.get("unit") or "",
             threshold=f.get("threshold"), time_ranges_s=tuple(tuple(r) for r in f.get("time_ranges_s") or ()),
             confidence=float(f.get("confidence") or 0.0), message=f.get("message") or "", advice=f.get("advice") or "",
-            reason=f.get("reason") or (None if f.get("severity") != "not_assessed" else "not given")))
+            reason=f.get("reason") or (None if f.get("severity") != "not_assessed" else "not given"),
+            **{k: f[k] for k in extra if f.get(k) is not None}))  # newer fields (title, worse, ...) when stored
     known = {"task", "posture_version", "input", "view", "segments", "events", "metrics", "findings", "provenance",
              "notice", "red_flags", "series", "summary"}
     series = {k: dict(s, time_s=np.asarray(s.get("time_s") or [], float),

@@ -126,7 +126,8 @@ def bad_side(report: Report, name: str, finding: Finding | None) -> str | None:
             return "above"
         if w in ("below", "lower", "lower_is_worse"):
             return "below"
-    side = worse_side(finding.id if finding else None)
+    own = getattr(finding, "worse", "") if finding is not None else ""
+    side = own if own in ("above", "below") else worse_side(finding.id if finding else None)
     if side in ("above", "below"):
         return side
     thr = s.get("threshold")

@@ -154,8 +154,17 @@ def _registry() -> dict:
     return reg
 
 
-def finding_title(finding_id: str) -> str:
-    """The plain name of a finding ("Slouching"), from the check registry when it has the id."""
+def finding_title(finding: Any) -> str:
+    """The plain name of a finding ("Slouching"): its own ``title``, else the check registry's, else the id in words.
+
+    Takes a :class:`~posture.report.Finding`, its JSON dict, or an id.
+    """
+    if not isinstance(finding, str):
+        own = _get(finding, "title")
+        if isinstance(own, str) and own.strip():
+            return own
+        finding = str(_get(finding, "id"))
+    finding_id = finding
     spec = _registry().get(finding_id)
     return spec.title if spec is not None else finding_id.replace("_", " ").strip().capitalize()
 
@@ -218,7 +227,7 @@ def summary_from_findings(findings: Iterable[Any]) -> dict[str, Any]:
     main_reason = reasons.most_common(1)[0][0] if reasons else None
     if flagged:
         status = "flagged"
-        names = [finding_title(_get(f, "id")).lower() for f in flagged]
+        names = [finding_title(f).lower() for f in flagged]
         headline = f"{len(flagged)} thing{'s' if len(flagged) > 1 else ''} to work on: " + ", ".join(names) + "."
         if na:
             headline += f" {len(na)} of {n} checks could not be judged."

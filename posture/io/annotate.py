@@ -53,11 +53,11 @@ def landmarks_for_finding(finding_id: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def pretty_id(finding_id: str) -> str:
-    """A finding's plain name, as the finding cards write it."""
+def pretty_id(finding) -> str:
+    """A finding's plain name (a Finding or an id), as the finding cards write it."""
     from posture.present import finding_title
 
-    return finding_title(finding_id)
+    return finding_title(finding)
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def overlay_at(report: Report, t: float, max_values: int = 4) -> Overlay:
     highlight: list[int] = []
     for f in active:
         highlight.extend(landmarks_for_finding(f.id))
-    return Overlay(tuple(values), tuple(pretty_id(f.id) for f in active), tuple(dict.fromkeys(highlight)))
+    return Overlay(tuple(values), tuple(pretty_id(f) for f in active), tuple(dict.fromkeys(highlight)))
 
 
 @dataclass
@@ -133,12 +133,12 @@ def key_frame_times(report: Report, max_frames: int = 4) -> list[tuple[float, st
     """Moments worth a still in the report: the middle of each flagged finding's first range, else mid-clip."""
     out: list[tuple[float, str]] = []
     if report.video.is_image:
-        flagged = [pretty_id(f.id).lower() for f in report.findings if f.flagged]
+        flagged = [pretty_id(f).lower() for f in report.findings if f.flagged]
         return [(0.0, "Your photo" + (": " + ", ".join(flagged) if flagged else ""))]
     for f in report.findings:
         if f.flagged and f.time_ranges_s:
             a, b = f.time_ranges_s[0]
-            out.append(((a + b) / 2.0, f"{pretty_id(f.id)} ({'needs attention' if f.severity == 'warning' else 'worth a look'})"))
+            out.append(((a + b) / 2.0, f"{pretty_id(f)} ({'needs attention' if f.severity == 'warning' else 'worth a look'})"))
     if not out:
         out.append((report.video.duration_s / 2.0 if report.video.n_frames > 1 else 0.0, "The middle of your video"))
     return out[:max_frames]
