@@ -128,14 +128,15 @@ def guess_task(seq: PoseSequence) -> str:
     torso = float(np.median(torso_len[found]))
     travel = (np.percentile(hip[found, 0], 95) - np.percentile(hip[found, 0], 5)) / torso
     sh_w = np.linalg.norm(xy[:, L.LEFT_SHOULDER] - xy[:, L.RIGHT_SHOULDER], axis=1)
-    size_change = _size_change(np.fmax(torso_len, sh_w)[found])
+    upright = found & (classes != BENT)  # bending over shrinks the body in the picture; walking away does too
+    size_change = _size_change(np.fmax(torso_len, sh_w)[upright if upright.sum() >= 2 else found])
     hip_y_range = (np.percentile(hip[found, 1], 95) - np.percentile(hip[found, 1], 5)) / torso
     # squats pass through sitting-like frames, but their hips travel up and down by most of a torso
     if share[SITTING] > 0.5 and hip_y_range < 0.5:
         return "sit"
     if share[BENT] < 0.3 and (travel > 2.5 or size_change > 1.6 or _walking_in_place(seq, torso)):
         return "walk"
-    if share[BENT] >= 0.3 or hip_y_range > 0.5 or _bends_and_returns(classes, seq.timestamps_s, _side_bend(xy)):
+    if share[BENT] >= 0.3 or hip_y_range > 0.5 or _bends_and_returns(classes, seq.timestamps_s, _side_bend(seq)):
         return "lift"
     return "stretch"
 
@@ -147,15 +148,17 @@ def _size_change(scale_px: np.ndarray) -> float:
     return float(np.percentile(scale_px, 95) / max(np.percentile(scale_px, 5), 1e-6))
 
 
-def _side_bend(xy: np.ndarray) -> np.ndarray:
-    """(n,) bool: a sideways bend seen from the front (the shoulder line tilted more than 20 deg), as in a
-    triangle pose; a forward bend to pick something up keeps the shoulders level."""
+def _side_bend(seq: PoseSequence) -> np.ndarray:
+    """(n,) bool: a sideways bend seen from the front or back (the shoulder line tilted more than 20 deg), as
+    in a triangle pose; a forward bend to pick something up keeps the shoulders level, and seen from the side
+    the shoulder line says nothing about it."""
+    from posture.view import classify_views
+
+    xy = seq.xy_px
     d = xy[:, L.LEFT_SHOULDER] - xy[:, L.RIGHT_SHOULDER]
-    hip = midpoint(xy[:, L.LEFT_HIP], xy[:, L.RIGHT_HIP])
-    torso = np.linalg.norm(midpoint(xy[:, L.LEFT_SHOULDER], xy[:, L.RIGHT_SHOULDER]) - hip, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore"):
         tilt = np.degrees(np.arctan2(np.abs(d[:, 1]), np.abs(d[:, 0])))
-        return (np.linalg.norm(d, axis=1) / torso > 0.5) & (tilt > 20)
+    return np.isin(classify_views(seq).view, ("front", "back")) & (tilt > 20)
 
 
 def _bends_and_returns(classes: np.ndarray, timestamps_s: np.ndarray, side_bend: np.ndarray, min_s: float = 0.3,
