@@ -10,8 +10,9 @@ page_intro("walk", "Film yourself walking past the camera (side view) or toward/
 
 
 def options() -> AnalyzeOptions:
-    h = st.number_input("Your height in cm (optional, gives step length and speed)", min_value=0, max_value=250,
-                        value=0, step=1, key="walk-height")
+    # the same 50-250 cm range the analysis accepts (AnalyzeOptions); empty means not given
+    h = st.number_input("Your height in cm (optional, gives step length and speed)", min_value=50, max_value=250,
+                        value=None, step=1, key="walk-height", placeholder="e.g. 172")
     return AnalyzeOptions(height_cm=float(h) if h else None)
 
 
