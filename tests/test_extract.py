@@ -115,7 +115,7 @@ def test_adaptive_count_runs_again_for_a_second_person(model_path, astronaut, tm
     # again tracking two people, so the result is the fixed two-pose extraction's exactly.
     frames = [_side_by_side(astronaut, False)] * 12 + [_side_by_side(astronaut, True)] * 8
     p = write_video(tmp_path / "two.mp4", frames, fps=10)
-    fixed = extract_tracks(p, model_path, ExtractOptions(adaptive_poses=False))
+    fixed = extract_tracks(p, model_path, ExtractOptions())
     adaptive = extract_tracks(p, model_path, ExtractOptions(adaptive_poses=True, people_check_s=0.5))
     assert fixed.people_count.max() == 2 and adaptive.n_tracks == fixed.n_tracks
     np.testing.assert_array_equal(adaptive.xy_px, fixed.xy_px)
@@ -123,7 +123,7 @@ def test_adaptive_count_runs_again_for_a_second_person(model_path, astronaut, tm
 
 def test_adaptive_count_keeps_one_person_alone(model_path, astronaut, tmp_path):
     p = write_video(tmp_path / "one.mp4", [_side_by_side(astronaut, False)] * 12, fps=10)
-    fixed = extract_tracks(p, model_path, ExtractOptions(adaptive_poses=False))
+    fixed = extract_tracks(p, model_path, ExtractOptions())
     adaptive = extract_tracks(p, model_path, ExtractOptions(adaptive_poses=True, people_check_s=0.5))
     assert adaptive.n_tracks == 1 and adaptive.people_count.tolist() == [1] * 12
     a, f = adaptive.select(), fixed.select()
@@ -133,9 +133,9 @@ def test_adaptive_count_keeps_one_person_alone(model_path, astronaut, tmp_path):
 
 
 def test_adaptive_count_is_not_in_the_cache_key_while_off():
-    off = ExtractOptions(adaptive_poses=False).cache_fields()
+    off = ExtractOptions().cache_fields()
     assert not {"adaptive_poses", "people_check_s", "people_check_confidence"} & set(off)
-    assert ExtractOptions().cache_fields()["adaptive_poses"] is True  # the default since issue 15
+    assert ExtractOptions(adaptive_poses=True).cache_fields()["adaptive_poses"] is True
 
 
 def test_adaptive_count_with_one_pose_is_the_plain_one_pose_extraction(model_path, astronaut, tmp_path):
