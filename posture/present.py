@@ -210,38 +210,12 @@ def _get(f: Any, key: str, default: Any = None) -> Any:
     return f.get(key, default) if isinstance(f, Mapping) else getattr(f, key, default)
 
 
-def _short_reason(reason: str) -> str:
-    r = (reason or "").strip().rstrip(".")
-    return r.split(" (")[0] if " (" in r else r
-
-
 def summary_from_findings(findings: Iterable[Any]) -> dict[str, Any]:
-    """The ``summary`` block computed from findings (objects or dicts), as ``Report.to_dict()`` gives it."""
-    fs = list(findings)
-    flagged = sorted((f for f in fs if _get(f, "severity") in ("notice", "warning")),
-                     key=lambda f: (SEVERITY_RANK[_get(f, "severity")], -float(_get(f, "confidence", 0) or 0)))
-    na = [f for f in fs if _get(f, "severity") == "not_assessed"]
-    judged = [f for f in fs if _get(f, "severity") != "not_assessed"]
-    n = len(fs)
-    reasons = Counter(_short_reason(_get(f, "reason") or "") for f in na)
-    main_reason = reasons.most_common(1)[0][0] if reasons else None
-    if flagged:
-        status = "flagged"
-        names = [finding_title(f).lower() for f in flagged]
-        headline = f"{len(flagged)} thing{'s' if len(flagged) > 1 else ''} to work on: " + ", ".join(names) + "."
-        if na:
-            headline += f" {len(na)} of {n} checks could not be judged."
-    elif judged and 2 * len(judged) >= n:
-        status = "nothing_flagged"
-        headline = f"Nothing flagged in the {len(judged)} checks we could judge."
-        if na:
-            headline += f" {len(na)} could not be judged."
-    else:
-        status = "not_enough_judged"
-        headline = f"Could not judge most checks ({len(na)} of {n})" + (f": {main_reason}." if main_reason else ".")
-    return {"status": status, "headline": headline, "n_checks": n, "n_judged": len(judged),
-            "n_flagged": len(flagged), "n_not_assessed": len(na), "flagged": [_get(f, "id") for f in flagged],
-            "not_assessed": [_get(f, "id") for f in na], "main_reason": main_reason}
+    """The ``summary`` block computed from findings (objects or dicts), as ``Report.to_dict()`` gives it, with
+    findings named by :func:`finding_title` (older reports carry no titles)."""
+    from posture.report import summarize
+
+    return summarize(findings, title=finding_title)
 
 
 def summary_of(report: Any) -> dict[str, Any]:

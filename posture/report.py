@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,23 +185,32 @@ class Report:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
-def summarize(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, Any]:
+def summarize(findings: Iterable[Any], title: Callable[[Any], str] | None = None) -> dict[str, Any]:
     """The report's ``summary`` block: what was flagged, what could not be judged and why.
+
+    ``findings`` are :class:`Finding` objects or their JSON dicts (a report read back from a file); ``title``
+    names a finding for the headline (default: its own ``title``, else its id in words).
 
     ``status`` is ``flagged`` when any check is a notice or warning; ``nothing_flagged`` only when at least
     half of the checks (and at least one) were judged; otherwise ``not_enough_judged`` with the most common
     reason. ``flagged`` lists ids worst first (warnings, then notices, each by confidence).
     """
+    def get(f: Any, key: str) -> Any:
+        return f.get(key) if isinstance(f, dict) else getattr(f, key, None)
+
+    name = title or (lambda f: get(f, "title") or str(get(f, "id")).replace("_", " "))
+    fs = list(findings)
     rank = {"warning": 0, "notice": 1}
-    flagged = sorted((f for f in findings if f.flagged), key=lambda f: (rank[f.severity], -f.confidence))
-    na = [f for f in findings if f.severity == "not_assessed"]
-    judged = [f for f in findings if f.severity != "not_assessed"]
-    n = len(findings)
-    reasons = Counter(_short_reason(f.reason or "") for f in na)
+    flagged = sorted((f for f in fs if get(f, "severity") in rank),
+                     key=lambda f: (rank[get(f, "severity")], -(get(f, "confidence") or 0.0)))
+    na = [f for f in fs if get(f, "severity") == "not_assessed"]
+    judged = [f for f in fs if get(f, "severity") != "not_assessed"]
+    n = len(fs)
+    reasons = Counter(_short_reason(get(f, "reason") or "") for f in na)
     main_reason = reasons.most_common(1)[0][0] if reasons else None
     if flagged:
         status = "flagged"
-        names = [(f.title or f.id.replace("_", " ")).lower() for f in flagged]
+        names = [name(f).lower() for f in flagged]
         headline = f"{len(flagged)} thing{'s' if len(flagged) > 1 else ''} to work on: " + ", ".join(names) + "."
         if na:
             headline += f" {len(na)} of {n} checks could not be judged."
@@ -213,8 +223,8 @@ def summarize(findings: list[Finding] | tuple[Finding, ...]) -> dict[str, Any]:
         status = "not_enough_judged"
         headline = f"Could not judge most checks ({len(na)} of {n})" + (f": {main_reason}." if main_reason else ".")
     return {"status": status, "headline": headline, "n_checks": n, "n_judged": len(judged),
-            "n_flagged": len(flagged), "n_not_assessed": len(na), "flagged": [f.id for f in flagged],
-            "not_assessed": [f.id for f in na], "main_reason": main_reason}
+            "n_flagged": len(flagged), "n_not_assessed": len(na), "flagged": [get(f, "id") for f in flagged],
+            "not_assessed": [get(f, "id") for f in na], "main_reason": main_reason}
 
 
 def _short_reason(reason: str) -> str:
