@@ -43,6 +43,7 @@ from typing import Any
 from posture import __version__
 from posture.analyses import LANDMARK_SUFFIXES, TASKS, AnalyzeOptions
 from posture.errors import PostureError, PostureWarning
+from posture.io.model import sha256_file  # one file hash for the model check and the batch journal
 
 log = logging.getLogger(__name__)
 
@@ -246,14 +247,6 @@ class Job:
     @property
     def is_landmark_file(self) -> bool:
         return Path(self.source).suffix.lower() in LANDMARK_SUFFIXES
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def options_sha256(task: str, options: AnalyzeOptions, subject: str | None, model_sha256: str = "",

@@ -28,6 +28,18 @@ def validated_steps(ics: Sequence[GaitEvent], params: EventParams = DEFAULT_GAIT
     foot in a row are a detection error (see :func:`alternation_errors`), never a step.
     """
     out: list[tuple[GaitEvent, GaitEvent]] = []
+    for a, b, dt, med in _consecutive_in_pass(ics, params):
+        if a.foot == b.foot or not params.min_step_time_s <= dt <= params.max_step_time_s:
+            continue
+        if np.isfinite(med) and not (params.duplicate_step_fraction * med <= dt <= params.missed_step_fraction * med):
+            continue
+        out.append((a, b))
+    return sorted(out, key=lambda p: p[0].time_s)
+
+
+def _consecutive_in_pass(ics: Sequence[GaitEvent], params: EventParams):
+    """Each pair of consecutive contacts of one pass, with the time between them (s) and the pass's median
+    plausible gap (NaN when none is plausible)."""
     by_pass: dict[int, list[GaitEvent]] = {}
     for e in ics:
         by_pass.setdefault(e.pass_index, []).append(e)
@@ -37,29 +49,15 @@ def validated_steps(ics: Sequence[GaitEvent], params: EventParams = DEFAULT_GAIT
         ok = d[(d >= params.min_step_time_s) & (d <= params.max_step_time_s)]
         med = float(np.median(ok)) if ok.size else float("nan")
         for (a, b), dt in zip(zip(evs[:-1], evs[1:], strict=False), d, strict=True):
-            if a.foot == b.foot or not params.min_step_time_s <= dt <= params.max_step_time_s:
-                continue
-            if np.isfinite(med) and not (params.duplicate_step_fraction * med <= dt <= params.missed_step_fraction * med):
-                continue
-            out.append((a, b))
-    return sorted(out, key=lambda p: p[0].time_s)
+            yield a, b, float(dt), med
 
 
 def alternation_errors(ics: Sequence[GaitEvent], params: EventParams = DEFAULT_GAIT.events) -> int:
     """Consecutive contacts of the same foot one normal step apart within a pass (0 when the feet alternate,
     as walking does). A same-foot pair further apart than ``missed_step_fraction`` median steps is explained
     by a missed contact in between and is not counted (it is not a step either)."""
-    n = 0
-    by_pass: dict[int, list[GaitEvent]] = {}
-    for e in ics:
-        by_pass.setdefault(e.pass_index, []).append(e)
-    for evs in by_pass.values():
-        evs = sorted(evs, key=lambda e: e.time_s)
-        d = np.array([b.time_s - a.time_s for a, b in zip(evs[:-1], evs[1:], strict=False)])
-        ok = d[(d >= params.min_step_time_s) & (d <= params.max_step_time_s)]
-        med = float(np.median(ok)) if ok.size else float("nan")
-        n += sum(a.foot == b.foot and not (np.isfinite(med) and dt > params.missed_step_fraction * med)
-                 for (a, b), dt in zip(zip(evs[:-1], evs[1:], strict=False), d, strict=True))
+    n = sum(a.foot == b.foot and not (np.isfinite(med) and dt > params.missed_step_fraction * med)
+            for a, b, dt, med in _consecutive_in_pass(ics, params))
     return n
 
 
