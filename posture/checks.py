@@ -251,7 +251,8 @@ def gate_frames(spec: CheckSpec, seq: PoseSequence, views: ViewTrack | None = No
     if not usable.all():
         losses = [
             (int((~found).sum()), "no person was found"),
-            (int((found & extra & ~view_ok).sum()), _view_words(spec, views, found & extra & ~view_ok)),
+            (int((found & ~view_ok).sum()),
+             _view_words(spec, views, (found & ~view_ok & extra) if (found & ~view_ok & extra).any() else None)),
             (int((found & view_ok & out_of_frame).sum()), f"the {_parts_words(spec)} left the picture"),
             (int((found & view_ok & ~seen & ~out_of_frame).sum()), f"the {_parts_words(spec)} were not clearly visible"),
             (int((found & view_ok & seen & ~big).sum()),
