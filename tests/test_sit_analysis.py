@@ -222,3 +222,16 @@ def test_a_person_too_small_in_the_picture_is_not_graded():
     for fid in ("slouching", "forward_head", "hips_below_knees"):
         f = finding(r, fid)
         assert f.severity == "not_assessed" and "too small" in f.reason, fid
+
+
+@pytest.mark.parametrize(("seconds", "judged"), [(1.5, False), (3.0, True)])
+def test_a_posture_must_be_held_two_seconds_to_be_graded_in_a_video(seconds, judged):
+    """A chair-stand settles on the seat for a moment (0.23 s on chair_stand_test_portrait.mp4 with one landmark set):
+    a moment of a movement, not a posture, so a video grades sitting only after 2 s held still in all."""
+    fps = 30.0
+    seq = seated_sequence(int(seconds * fps), fps=fps, trunk_deg=35.0, forward_head_deg=8.0)
+    f = finding(analyze_sit(seq), "slouching")
+    if judged:
+        assert f.severity in ("notice", "warning")
+    else:
+        assert f.severity == "not_assessed" and "held for at least 2 s" in f.message

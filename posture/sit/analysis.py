@@ -195,11 +195,17 @@ def _findings(seq: PoseSequence, views: ViewTrack, m: SittingMeasures, classes: 
     seated = classes.judged  # settled frames of one of the sitting postures (not standing, lying or moving)
     seated_reason = ("the person is standing, lying, moving (standing up or sitting down) or the trunk was not measured"
                      if np.isin(classes.label, NOT_SITTING).any() else _view_reason(m))
+    thigh_reason = _thigh_reason(m, seated)
+    held_s = float(dur[seated].sum())
+    if not is_image and 0 < held_s < params.min_seated_s:
+        seated = np.zeros_like(seated)
+        seated_reason = thigh_reason = (f"the person sat still for only {held_s:.1f} s; a sitting posture is judged once "
+                                        f"it is held for at least {params.min_seated_s:.0f} s")
     with np.errstate(invalid="ignore"):
         planted = ~(m.knee_deg < params.feet_tucked_knee_deg) if m.knee_deg is not None else np.ones(m.n_frames, bool)
     args = (seq, views, m, t, dur, is_image, params)
     out = [
-        _grade(specs["hips_below_knees"], m.thigh_deg, seated & np.isfinite(m.thigh_deg), _thigh_reason(m, seated), *args),
+        _grade(specs["hips_below_knees"], m.thigh_deg, seated & np.isfinite(m.thigh_deg), thigh_reason, *args),
         _grade(specs["slouching"], m.trunk_deg, seated, seated_reason, *args),
         _grade(specs["reclined"], m.trunk_deg, seated, seated_reason, *args),
         _grade(specs["forward_head"], m.forward_head_deg, seated, seated_reason, *args),

@@ -70,6 +70,9 @@ class SitParams:
     # 60 deg or more back is lying (on a bed, the floor, a treatment table), not a sitting posture
     min_seated_share: float = 0.25  # our choice: a video is called by its sitting posture only when the person sits
     # still for at least a quarter of the time they are seen; otherwise it says they were mostly standing, moving or lying
+    min_seated_s: float = 2.0  # our choice: in a video a sitting posture is judged only when held still for 2 s in all;
+    # a chair-stand test settles on the seat for 0-0.25 s per repetition (chair_stand_test_portrait.mp4, two landmark
+    # sets), a moment of a movement rather than a posture, and grading it gave an all-clear on 7 frames
     standing_thigh_deg: float = 60.0  # our choice: a thigh closer to vertical than 30 deg means standing, not sitting
     feet_tucked_knee_deg: float = 75.0  # our choice: feet flat on the floor put the knee at about 90-110 deg (dev photos
     # 80-110); a knee closed below 75 deg folds the shins back under the seat or onto a kneeling-chair pad, so the feet
