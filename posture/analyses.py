@@ -281,19 +281,20 @@ def analyze_sequence(seq: PoseSequence, task: str, options: AnalyzeOptions = Ana
 
 
 def load_input(path: str | os.PathLike[str], task: str, model_path: str | None = None, progress=None,
-               subject: str | None = None, use_cache: bool = True) -> PoseSequence:
+               subject: str | None = None, use_cache: bool = True, fast: bool = False) -> PoseSequence:
     """The subject's sequence from a video, photo or saved landmark file, for ``task`` ("auto" allowed).
 
+    ``fast`` extracts with the adaptive people count (:attr:`ExtractOptions.adaptive_poses`).
     Warns (:class:`PostureWarning`) when frames could not be decoded.
     """
-    seq = _load_sequence(path, task, model_path, progress, subject, use_cache)
+    seq = _load_sequence(path, task, model_path, progress, subject, use_cache, fast)
     for note in input_warnings(seq):
         warnings.warn(note, PostureWarning, stacklevel=2)
     return seq
 
 
 def _load_sequence(path: str | os.PathLike[str], task: str, model_path: str | None, progress,
-                   subject: str | None, use_cache: bool) -> PoseSequence:
+                   subject: str | None, use_cache: bool, fast: bool = False) -> PoseSequence:
     from posture.files import check_input_file
 
     check_input_file(path)
@@ -310,7 +311,7 @@ def _load_sequence(path: str | os.PathLike[str], task: str, model_path: str | No
 
         model = check_model_file(resolve_model_path(model_path))
         spec = TASKS.get(task)
-        opts = ExtractOptions(output_masks=bool(spec and spec.masks))
+        opts = ExtractOptions(output_masks=bool(spec and spec.masks), adaptive_poses=fast)
         if use_cache:
             tracks = cached_tracks(path, opts, model_path=model, progress=progress)
         else:
@@ -323,8 +324,10 @@ def _load_sequence(path: str | os.PathLike[str], task: str, model_path: str | No
 
 def analyze_file(path: str | os.PathLike[str], task: str, options: AnalyzeOptions = AnalyzeOptions(),
                  model_path: str | None = None, progress=None, subject: str | None = None,
-                 use_cache: bool = True) -> Report:
+                 use_cache: bool = True, fast: bool = False) -> Report:
     """Extract (or load) landmarks and run one task; ``task="auto"`` guesses it from the movement.
+
+    ``fast``: the adaptive people count (:attr:`ExtractOptions.adaptive_poses`, see the README).
 
     Options files are checked before the (slow) extraction starts.
     """
@@ -332,12 +335,12 @@ def analyze_file(path: str | os.PathLike[str], task: str, options: AnalyzeOption
     if task == "auto":
         from posture.auto import guess_task
 
-        seq = load_input(path, "auto", model_path, progress, subject, use_cache)
+        seq = load_input(path, "auto", model_path, progress, subject, use_cache, fast)
         check_sequence(seq)
         task = guess_task(seq)
         if TASKS[task].masks or TASKS[task].subject != "largest":
-            seq = _load_sequence(path, task, model_path, None, subject, use_cache)  # warned once already
+            seq = _load_sequence(path, task, model_path, None, subject, use_cache, fast)  # warned once already
     else:
         get_task(task)
-        seq = load_input(path, task, model_path, progress, subject, use_cache)
+        seq = load_input(path, task, model_path, progress, subject, use_cache, fast)
     return run_analysis(task, seq, options)

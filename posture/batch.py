@@ -243,6 +243,7 @@ class Job:
     options_sha256: str = ""
     size: int = -1  # bytes and modification time when planned, to trust an earlier hash without re-reading
     mtime_ns: int = -1
+    fast: bool = False  # extraction with the adaptive people count (posture analyze --fast)
 
     @property
     def is_landmark_file(self) -> bool:
@@ -250,7 +251,7 @@ class Job:
 
 
 def options_sha256(task: str, options: AnalyzeOptions, subject: str | None, model_sha256: str = "",
-                   use_cache: bool = True) -> str:
+                   use_cache: bool = True, fast: bool = False) -> str:
     """Hash of everything besides the file's bytes that shapes its report (files named in options by content)."""
     opts = dataclasses.asdict(options)
     for k in ("baseline_path", "reference_path"):
@@ -260,6 +261,8 @@ def options_sha256(task: str, options: AnalyzeOptions, subject: str | None, mode
             except OSError:
                 opts[k] = f"missing:{opts[k]}"
     blob = {"task": task, "options": opts, "subject": subject, "model": model_sha256, "posture": __version__}
+    if fast:  # only when set, so batches run before --fast existed still resume
+        blob["fast"] = True
     return hashlib.sha256(json.dumps(blob, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -277,7 +280,7 @@ def _report_key(path: Path, taken: set[str]) -> str:
 
 def plan_jobs(inputs: list[Path], task: str, options: AnalyzeOptions, people: People | None = None,
               subject: str | None = None, model_sha256: str = "", manifest: Mapping[str, dict] | None = None,
-              use_cache: bool = True) -> list[Job]:
+              use_cache: bool = True, fast: bool = False) -> list[Job]:
     """One :class:`Job` per input: per-person values applied, report names fixed.
 
     Content hashes: an input the manifest already knows with the same size and
@@ -314,8 +317,8 @@ def plan_jobs(inputs: list[Path], task: str, options: AnalyzeOptions, people: Pe
             pass  # the worker reports it as bad input
         jobs.append(Job(source=str(p), task=job_task, options=opts, person=row.person if row else "",
                         subject=job_subject, key=key, content_sha256=digest,
-                        options_sha256=options_sha256(job_task, opts, job_subject, model_sha256, use_cache),
-                        size=size, mtime_ns=mtime_ns))
+                        options_sha256=options_sha256(job_task, opts, job_subject, model_sha256, use_cache, fast),
+                        size=size, mtime_ns=mtime_ns, fast=fast))
     return jobs
 
 
@@ -348,7 +351,7 @@ def analyse_job(job: Job, model_path: str | None = None, use_cache: bool = True,
             elif not job.content_sha256:
                 out["content_sha256"] = sha256_file(path)  # OSError: reported like analyze would
             report = analyze_file(path, job.task, job.options, model_path=model_path, progress=progress,
-                                  subject=job.subject, use_cache=use_cache)
+                                  subject=job.subject, use_cache=use_cache, fast=job.fast)
             if report.video.path == path or not job.is_landmark_file:  # the user's path, never a temporary copy
                 report.video = dataclasses.replace(report.video, path=job.source)
             out.update(status="ok", report_json=report.to_json())
@@ -596,7 +599,7 @@ class BatchProgress:
 
 def run_batch(inputs: list[str | os.PathLike[str]], task: str, out_dir: str | os.PathLike[str],
               options: AnalyzeOptions = AnalyzeOptions(), people: str | os.PathLike[str] | People | None = None,
-              subject: str | None = None, model_path: str | None = None, use_cache: bool = True,
+              subject: str | None = None, model_path: str | None = None, use_cache: bool = True, fast: bool = False,
               engine: str = "local", workers: int | None = None, retry_failed: bool = False, force: bool = False,
               progress: bool = False, ray_options: Mapping[str, Any] | None = None,
               people_convert: Mapping[str, Callable[[str], Any]] | None = None) -> BatchResult:
@@ -629,7 +632,7 @@ def run_batch(inputs: list[str | os.PathLike[str]], task: str, out_dir: str | os
             model_sha = sha256_file(model_given)
         except OSError as e:
             raise PostureError(f"pose model {model_given} cannot be read ({e})") from e
-    jobs = plan_jobs(paths, task, options, table, subject, model_sha, manifest, use_cache)
+    jobs = plan_jobs(paths, task, options, table, subject, model_sha, manifest, use_cache, fast)
     todo = [j for j in jobs if force or not is_complete(j, manifest.get(str(Path(j.source).resolve())), out, retry_failed)]
     todo.sort(key=lambda j: -j.size)  # biggest first: a long video started last would hold up the end of the batch
     result = BatchResult(out, skipped=len(jobs) - len(todo), engine=engine)

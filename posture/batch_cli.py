@@ -2,7 +2,7 @@
 
 The options it shares with ``analyze`` (height, load, lift frequency and duration,
 coupling, stretch, reference, side, baseline, break, model, subject, quiet, no-cache,
-task, model variant) are the very argparse actions of the ``analyze`` parser, so they carry the same
+task, model variant, fast) are the very argparse actions of the ``analyze`` parser, so they carry the same
 validators and help; people.csv cells are checked with the same validators.
 """
 
@@ -13,7 +13,7 @@ import sys
 
 # analyze's option dests that batch takes over unchanged
 SHARED = ("task", "height_cm", "load_kg", "lift_frequency", "lift_duration_h", "coupling", "stretch", "reference",
-          "side", "baseline", "break_after_min", "no_cache", "model", "model_variant", "subject", "quiet")
+          "side", "baseline", "break_after_min", "no_cache", "model", "model_variant", "fast", "subject", "quiet")
 # people.csv column -> analyze option dest whose validator parses that cell
 PEOPLE_VALIDATORS = {"height_cm": "height_cm", "load_kg": "load_kg", "lift_frequency": "lift_frequency",
                      "lift_frequency_per_min": "lift_frequency", "lift_duration_h": "lift_duration_h",
@@ -101,7 +101,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if args.ray_cpus_per_file:
         ray_options["cpus_per_file"] = args.ray_cpus_per_file
     result = run_batch(args.inputs, args.task, args.out, options, people=args.people, subject=args.subject,
-                       model_path=args.model, use_cache=not args.no_cache, engine=args.engine, workers=args.workers,
+                       model_path=args.model, use_cache=not args.no_cache, fast=args.fast, engine=args.engine,
+                       workers=args.workers,
                        retry_failed=args.retry_failed, force=args.force, progress=not args.quiet,
                        ray_options=ray_options if args.engine == "ray" else None,
                        people_convert=args.people_convert)
