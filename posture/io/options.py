@@ -29,10 +29,11 @@ class ExtractOptions:
     # skips its person detector (about 10 ms of a 28 ms frame at 960x540, measured) while someone
     # is tracked, and a separate check looks for other people every ``people_check_s``; from the
     # first check that sees two people on, the landmarkers track ``num_poses`` as above.
-    # Off by default: switched on at 21:30 UTC on 2026-11-29 (issue 15) and back off at 21:55, because the
-    # landmarks' median 0.74% change moved ten real-footage acceptance results tuned on the fixed count
-    # (heel strikes at the 5 deg limit, contact timing, a held stretch split in two, a chair-stand rise).
-    # Turn it on after re-checking those on the adaptive landmarks: 1.6-1.7x faster, 1.04x the CPU.
+    # Off by default (on with ``--fast``): the fixed count takes every frame's pose from the detector's box, so
+    # its landmarks do not depend on how frames are split between landmarkers or on the frame rate; tracking
+    # one pose moves them by 1.1% of body size (median; 5.7% p90 at the feet, watcharapol_gait_normal_01) and
+    # by 0.6% between one and two landmarkers. On the labelled walks heel-first landings agree 0.99 (fixed)
+    # vs 0.91 (adaptive); see the README's --fast paragraph (issue 15, 2026-11-29).
     adaptive_poses: bool = False
     people_check_s: float = 1.0  # our choice: a newcomer is noticed within a second; ~5% CPU
     # The check looks harder than the trackers (a person it half-sees only makes the clip run again
