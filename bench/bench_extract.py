@@ -13,7 +13,8 @@ hits all of them, and the median of ``--runs`` is printed:
 Columns: wall time, CPU time (user + system, less sensitive to other load), peak memory (max
 RSS), frames with a person; then wall speed-up (bare wall / wall; target >= 1.8), CPU ratio
 (target <= 1.1) and memory ratio (target <= 1.3). The load average before and after is printed
-because the machine may be shared. ``--long N`` adds peak memory on a clip N times longer.
+because the machine may be shared. ``--long N`` adds peak memory on a clip N times longer. Last, the
+resident memory after each step (imports, each landmarker) shows what two landmarkers alone cost.
 """
 
 from __future__ import annotations
@@ -70,6 +71,56 @@ def child_posture(path: str, adaptive: bool, model: str) -> dict:
 
     tracks = extract_tracks(path, model, ExtractOptions(adaptive_poses=adaptive))
     return {"frames": int(len(tracks.timestamps_s)), "found": int(np.sum(tracks.people_count > 0))}
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024.0
+
+
+def child_stages(path: str, model: str) -> dict:
+    """Resident memory after each step a two-landmarker extraction takes: where the memory goes."""
+    import numpy as np
+
+    out = {"start": _rss_mib()}
+    import cv2  # noqa: F401
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    out["python + cv2 + mediapipe"] = _rss_mib()
+    import av  # noqa: F401
+
+    out["+ PyAV (posture decodes with it)"] = _rss_mib()
+    img = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((540, 960, 3), np.uint8))
+    keep = []
+    for name, mode, n in (("+ landmarker 1 (VIDEO, 2 poses)", "video", 2), ("+ landmarker 2 (VIDEO, 2 poses)", "video", 2),
+                          ("+ people check (IMAGE, 3 poses; adaptive only)", "image", 3)):
+        lm = vision.PoseLandmarker.create_from_options(vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=model), num_poses=n,
+            running_mode=vision.RunningMode.VIDEO if mode == "video" else vision.RunningMode.IMAGE))
+        lm.detect_for_video(img, 0) if mode == "video" else lm.detect(img)
+        keep.append(lm)
+        out[name] = _rss_mib()
+    return out
+
+
+def print_stages(model: str, bare_peak_mib: float | None) -> None:
+    """One child process, resident memory after each step, and what two landmarkers alone cost."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "stages", "-", "--model", model]
+    env = dict(os.environ, GLOG_minloglevel="2", PYTHONPATH=str(REPO))
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+    stages = json.loads(out.strip().splitlines()[-1])
+    print("\nresident memory, step by step (MiB; one child process, a 960x540 frame):")
+    prev = 0.0
+    for k, v in stages.items():
+        print(f"  {k:48s} {v:6.0f}  (+{v - prev:.0f})")
+        prev = v
+    one = stages["+ landmarker 1 (VIDEO, 2 poses)"] - stages["+ PyAV (posture decodes with it)"]
+    two = stages["+ landmarker 2 (VIDEO, 2 poses)"] - stages["+ landmarker 1 (VIDEO, 2 poses)"]
+    if bare_peak_mib:
+        print(f"  a second landmarker alone adds {two:.0f} MiB: {(bare_peak_mib + two) / bare_peak_mib:.2f}x the plain "
+              f"loop's {bare_peak_mib:.0f} MiB peak before any frame is decoded (the first, with the runtime, "
+              f"added {one:.0f})")
 
 
 def run_child(config: str, path: str, model: str) -> dict:
@@ -143,8 +194,11 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         path = args.videos[0]
-        res = (child_bare(path, 1 if args.child == "bare1" else 2, args.model) if args.child.startswith("bare")
-               else child_posture(path, args.child == "adaptive", args.model))
+        if args.child == "stages":
+            res = child_stages(path, args.model)
+        else:
+            res = (child_bare(path, 1 if args.child == "bare1" else 2, args.model) if args.child.startswith("bare")
+                   else child_posture(path, args.child == "adaptive", args.model))
         print(json.dumps(res))
         return
     from posture.io.model import resolve_model_path
@@ -152,9 +206,11 @@ def main() -> None:
     model = str(resolve_model_path(variant=args.model_variant))
     configs = ["bare1"] + [c for c in args.configs.split(",") if c in CONFIGS and c != "bare1"]
     print(f"model {Path(model).name}; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    bare_peaks = []
     for video in args.videos:
         med = bench_clip(video, model, args.runs, configs)
         print_table(video, med, args.runs)
+        bare_peaks.append(med["bare1"]["peak_mib"])
         if args.json:
             with open(args.json, "a") as f:
                 f.write(json.dumps({"video": video, "model": Path(model).name, "runs": args.runs,
@@ -165,6 +221,7 @@ def main() -> None:
                 for c in ("fixed", "adaptive"):
                     r = run_child(c, str(long), model)
                     print(f"peak memory, {CONFIGS[c]}, {r['frames']} frames ({args.long}x longer): {r['peak_mib']:.0f} MiB")
+    print_stages(model, min(bare_peaks) if bare_peaks else None)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
