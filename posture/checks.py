@@ -455,6 +455,8 @@ def _too_few(spec: CheckSpec, n: int, gate_reason: str | None) -> str:
     one, many = SAMPLE_WORDS[spec.sample_kind]
     have = f"{n} {one if n == 1 else many}"
     need = f"{spec.min_samples} {one if spec.min_samples == 1 else many}"
+    if n == 0 and gate_reason:  # the reason is the news: "only 0 frames could be judged" says nothing
+        return gate_reason
     base = f"only {have} could be judged; this check needs at least {need}"
     return f"{base} ({gate_reason})" if gate_reason else base
 

@@ -53,10 +53,11 @@ def _view_reason(m: SittingMeasures) -> str:
     return "the ear, shoulder or hip was hidden; keep the head, shoulders and hips in view"
 
 
-def _thigh_reason(m: SittingMeasures, judged: np.ndarray) -> str:
+def _thigh_reason(m: SittingMeasures, judged: np.ndarray, none_reason: str | None = None) -> str:
+    """Why hips vs knees could not be judged on the ``judged`` frames; ``none_reason`` when there are none."""
     status = list(m.thigh_status[judged])
     if not status:
-        return _view_reason(m)
+        return none_reason or _view_reason(m)
     if status.count("foreshortened") >= status.count("hidden"):
         frac = float(nan_median(m.thigh_length_fraction[judged]))
         return (f"the knee seems hidden (e.g. by a desk) or the thigh points toward the camera: the thigh looks "
@@ -121,11 +122,12 @@ def _say_borderline(spec: CheckSpec, f: Finding) -> Finding:
 
 
 def _slumped_back(spec: CheckSpec, m: SittingMeasures, classes: PostureClasses, seq: PoseSequence, views: ViewTrack,
-                  seated: np.ndarray, t: np.ndarray, dur: np.ndarray, is_image: bool, params: SitParams) -> Finding:
+                  seated: np.ndarray, t: np.ndarray, dur: np.ndarray, is_image: bool, params: SitParams,
+                  seated_reason: str | None = None) -> Finding:
     """Share of the judged time slumped back: trunk back past ``slump_recline_trunk_deg`` with the hips no higher than
     the knees (the pelvis slid forward)."""
     mask = seated & np.isfinite(m.thigh_deg) & np.isfinite(m.trunk_deg)
-    reason = _thigh_reason(m, seated)
+    reason = _thigh_reason(m, seated, seated_reason)
     if not _big_enough(spec, views, mask):
         mask, reason = np.zeros_like(mask), f"the person was too small in the picture (under {spec.min_body_px:.0f} px)"
     gate = gate_frames(spec, seq, views, mask=mask, mask_reason=reason)
@@ -191,11 +193,12 @@ def settled_frames(seq: PoseSequence, views: ViewTrack, params: SitParams = DEFA
 
 def _findings(seq: PoseSequence, views: ViewTrack, m: SittingMeasures, classes: PostureClasses,
               specs: dict[str, CheckSpec], t: np.ndarray, dur: np.ndarray, is_image: bool,
-              params: SitParams) -> list[Finding]:
+              params: SitParams, clip_reason: str | None = None) -> list[Finding]:
     seated = classes.judged  # settled frames of one of the sitting postures (not standing, lying or moving)
-    seated_reason = ("the person is standing, lying, moving (standing up or sitting down) or the trunk was not measured"
-                     if np.isin(classes.label, NOT_SITTING).any() else _view_reason(m))
-    thigh_reason = _thigh_reason(m, seated)
+    seated_reason = clip_reason or (
+        "the person is standing, lying, moving (standing up or sitting down) or the trunk was not measured"
+        if np.isin(classes.label, NOT_SITTING).any() else _view_reason(m))
+    thigh_reason = _thigh_reason(m, seated, seated_reason)
     held_s = float(dur[seated].sum())
     if not is_image and 0 < held_s < params.min_seated_s:
         seated = np.zeros_like(seated)
@@ -214,7 +217,7 @@ def _findings(seq: PoseSequence, views: ViewTrack, m: SittingMeasures, classes: 
                "the floor to judge" if seated.any() else seated_reason, *args),
         _grade(specs["feet_tucked"], m.knee_deg if m.knee_deg is not None else np.full(m.n_frames, np.nan),
                seated, "the lower legs are not visible" if seated.any() else seated_reason, *args),
-        _slumped_back(specs["slumped_back"], m, classes, seq, views, seated, t, dur, is_image, params),
+        _slumped_back(specs["slumped_back"], m, classes, seq, views, seated, t, dur, is_image, params, seated_reason),
     ]
     return out
 
@@ -362,7 +365,7 @@ def analyze_sit(seq: PoseSequence, options: AnalyzeOptions = AnalyzeOptions(), p
     t = m.timestamps_s
     dur = np.ones(len(t)) if is_image else frame_durations_s(t, params.max_frame_gap_s)
 
-    findings = _findings(work, views, m, classes, specs, t, dur, is_image, params)
+    findings = _findings(work, views, m, classes, specs, t, dur, is_image, params, summary.reason)
     prolonged, sit_metrics = _prolonged_sitting(specs["prolonged_sitting"], classes, m, dur, is_image,
                                                 params.break_min_s)
     findings.append(prolonged)
