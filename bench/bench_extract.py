@@ -8,8 +8,8 @@ hits all of them, and the median of ``--runs`` is printed:
 - bare loop, 1 pose: OpenCV decode + ``PoseLandmarker`` VIDEO mode, default ``num_poses=1``, one
   thread (the reference: every ratio is against it);
 - bare loop, 2 poses: the same with ``num_poses=2`` (what posture asked MediaPipe for until now);
-- posture, fixed count: ``extract_tracks`` with two people tracked on every frame;
-- posture, adaptive count: one pose per landmarker plus a people check every second.
+- posture, fixed count (the default): ``extract_tracks`` with two people tracked on every frame;
+- posture --fast (adaptive count): one pose per landmarker plus a people check every second.
 Columns: wall time, CPU time (user + system, less sensitive to other load), peak memory (max
 RSS), frames with a person; then wall speed-up (bare wall / wall; target >= 1.8), CPU ratio
 (target <= 1.1) and memory ratio (target <= 1.3). The load average before and after is printed
@@ -36,8 +36,8 @@ DEFAULTS = [REAL / "walk_side" / "watcharapol_gait_normal_01.mp4", REAL / "walk_
 CONFIGS = {
     "bare1": "bare loop, 1 pose",
     "bare2": "bare loop, 2 poses",
-    "fixed": "posture, fixed count (2)",
-    "adaptive": "posture, adaptive count",
+    "fixed": "posture (default, 2 poses)",
+    "adaptive": "posture --fast (adaptive)",
 }
 
 
