@@ -6,6 +6,14 @@ the browser session's ``st.session_state``; the page shows its progress (and any
 the sidebar) until it finishes, and the result waits there when the user comes back. The job never
 calls Streamlit: the script thread reads its fields, which the job only ever replaces whole, under a lock.
 
+Findings first: extraction and the analysis are all the findings need, so the job publishes the record
+(report, JSON) as soon as they are done, and only then makes the slow parts (:data:`LATER_PARTS`): the
+annotated video on the job's thread, the charts and per-frame CSV on a second thread meanwhile (two
+cores; the video encoder and the chart drawing mostly release the GIL), then the HTML and PDF reports,
+which need the video's key frames. Each part lands in the record when ready (``record["pending"]`` lists
+those still coming); a part that fails gets a plain note (``record["<part>_error"]``) and never costs
+the findings. Measured on dev clips, first upload (no cached landmarks): see tests/test_app_speed.py.
+
 Failures become a :class:`Problem`: what happened and what to do, in plain words, never a traceback.
 """
 
@@ -65,6 +73,26 @@ def explain(e: BaseException, name: str, task_title: str, duration_s: float | No
                    "Try another clip. If it keeps happening, tell the posture developers the clip's length and type.")
 
 
+LATER_PARTS = ("media", "charts", "exports")  # made after the findings are shown, in this order of arrival
+
+
+def _warm_imports(task: str) -> None:
+    """Import what the analysis and the later parts need while extraction runs (first upload of a server:
+    the walk analysis alone took 0.8-1.8 s to import, on the path to the findings)."""
+    import importlib
+
+    try:
+        from posture.analyses import TASKS
+
+        spec = TASKS.get(task)
+        for module in ([spec.target.split(":")[0]] if spec else []) + [
+                "posture.plots", "posture.export", "posture.io.annotate", "matplotlib.figure",
+                "matplotlib.backends.backend_agg"]:
+            importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - only a head start: the real import says what is wrong
+        log.debug("warming imports failed", exc_info=True)
+
+
 class AnalysisJob:
     """One upload analysed on a worker thread (see module docstring)."""
 
@@ -75,7 +103,9 @@ class AnalysisJob:
         self._lock = threading.Lock()
         self._stage = ("Starting", 0, 0)
         self.started = time.monotonic()
+        # The record: None until the findings are ready, then replaced whole as each later part lands.
         self.result: dict[str, Any] | None = None
+        self.version = 0  # bumped with every new record, so the page knows when to show it again
         self.problem: Problem | None = None
         self.cancelled = False
         self.duration_s: float | None = None
@@ -90,6 +120,15 @@ class AnalysisJob:
     @property
     def running(self) -> bool:
         return self.thread.is_alive()
+
+    @property
+    def findings_ready(self) -> bool:
+        return self.result is not None
+
+    def snapshot(self) -> tuple[int, dict[str, Any] | None]:
+        """(version, record) read together."""
+        with self._lock:
+            return self.version, self.result
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -106,6 +145,13 @@ class AnalysisJob:
     def wait(self, timeout: float | None = None) -> None:
         self.thread.join(timeout)
 
+    def wait_findings(self, timeout: float | None = None) -> bool:
+        """Wait until the findings are ready (or the job ended); True when they are."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.result is None and self.running and (deadline is None or time.monotonic() < deadline):
+            time.sleep(0.01)
+        return self.result is not None
+
     # ------------------------------------------------------------------ worker thread
     def _set(self, stage: str, done: int = 0, total: int = 0) -> None:
         if self.cancelled:
@@ -118,12 +164,25 @@ class AnalysisJob:
             self._set(stage, done, total)
         return fn
 
+    def _publish(self, done: str | None = None, **fields: Any) -> None:
+        """Replace the record with one that has ``fields`` (and, with ``done``, that part no longer pending)."""
+        with self._lock:
+            record = {**(self.result or {}), **fields}
+            if done is not None:
+                record["pending"] = tuple(p for p in record.get("pending", ()) if p != done)
+                record["timings_s"] = {**record.get("timings_s", {}), done: time.monotonic() - self.started}
+            self.result = record
+            self.version += 1
+
     def _run(self) -> None:
         try:
-            self.result = self._analyse(*self._args)
+            self._analyse(*self._args)
         except CancelledError:
-            self.problem = Problem("Analysis stopped", f"You stopped the analysis of {self.name}.",
-                                   "Press Analyse to start again.")
+            if self.result is None:
+                self.problem = Problem("Analysis stopped", f"You stopped the analysis of {self.name}.",
+                                       "Press Analyse to start again.")
+            else:  # stopped after the findings were shown: keep them
+                self._give_up("You stopped it before it was ready.")
         except BaseException as e:  # noqa: BLE001 - every failure becomes a plain message on the page
             from posture.errors import PostureError
 
@@ -131,53 +190,128 @@ class AnalysisJob:
             p = explain(e, self.name, self.task_title, self.duration_s)
             if self._src:  # the user knows their file by its name, not by our temporary copy
                 p = Problem(p.title, p.detail.replace(self._src, self.name), p.advice)
-            self.problem = p
+            if self.result is None:
+                self.problem = p
+            else:  # after the findings: they stay; whatever was still coming gets a plain note
+                self._give_up(f"{p.title}. {p.detail}")
+
+    def _give_up(self, why: str) -> None:
+        """Mark every part still pending as not made, saying why (the findings stay)."""
+        record = self.result or {}
+        notes = {f"{part}_error": why for part in record.get("pending", ()) if not record.get(f"{part}_error")}
+        self._publish(pending=(), **notes)
 
     def _analyse(self, data: bytes, options: Any, kind: str, model_path: str, history_path: str | None,
-                 save_history: bool) -> dict[str, Any]:
+                 save_history: bool) -> None:
         from posture.analyses import load_input, run_analysis
-        from posture.export import Still, frames_csv, report_html, report_pdf
-        from posture.io.annotate import render_annotated
-        from posture.plots import report_charts
 
-        t0 = time.monotonic()
+        threading.Thread(target=_warm_imports, args=(self.task,), name="posture-warm-imports", daemon=True).start()
+        t0 = self.started
         with tempfile.TemporaryDirectory(prefix="posture-app-") as tmp:
             src = Path(tmp) / f"upload{Path(self.name).suffix.lower()}"
             src.write_bytes(data)
             self._src = str(src)
             self._set("Finding your body in each frame")
+            t_load = time.monotonic()
             seq = load_input(src, self.task, model_path=model_path, progress=self._progress_fn(
                 "Finding your body in each frame"))
+            t_extracted = time.monotonic()
             self.duration_s = float(seq.video.duration_s) if seq.video.n_frames > 1 else None
             self._set("Analysing the movement")
             report = run_analysis(self.task, seq, options)
-            t_analysis = time.monotonic() - t0
+            t_findings = time.monotonic()
             is_photo = kind == "photo" or report.video.is_image
-            out = Path(tmp) / ("annotated.png" if is_photo else "annotated.mp4")
-            self._set("Drawing on your " + ("photo" if is_photo else "video"))
-            ann = render_annotated(src, seq, report, out, progress=self._progress_fn("Drawing on your video"))
-            media = out.read_bytes()
-        self._set("Preparing the charts and reports")
-        stills = [Still(k.caption, k.rgb, k.time_s) for k in ann.key_frames]
-        charts = report_charts(report)
-        record = {"task": self.task, "name": self.name, "report": report, "media": media, "is_photo": is_photo,
-                  "charts": charts,
-                  "html": report_html(report, stills, source_name=self.name, charts=charts),
-                  "pdf": report_pdf(report, stills, source_name=self.name, charts=charts),
-                  "csv": frames_csv(seq, report), "json": report.to_json(), "stills": stills,
-                  "analysis_s": t_analysis, "total_s": time.monotonic() - t0, "history_id": None}
-        if save_history:
-            import warnings
-
+            # The findings go on screen now; everything below only adds to the record.
+            self._publish(task=self.task, name=self.name, report=report, is_photo=is_photo, json=report.to_json(),
+                          media=None, charts=None, html=None, pdf=None, csv=None, stills=[], history_id=None,
+                          analysis_s=t_findings - t0, total_s=None, pending=LATER_PARTS,
+                          timings_s={"extraction": t_extracted - t_load, "analysis": t_findings - t_extracted,
+                                     "findings": t_findings - t0})
+            if save_history:
+                self._publish(**self._save_history(report, history_path))
+            side = threading.Thread(target=self._charts_and_csv, args=(report, seq), name="posture-charts",
+                                    daemon=True)
+            side.start()
             try:
-                from posture.history import History
+                stills = self._draw(src, seq, report, Path(tmp), is_photo)
+            finally:
+                side.join()
+        if self.cancelled:
+            raise CancelledError()
+        self._exports(report, stills)
+        self._publish(total_s=time.monotonic() - t0)
 
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    record["history_id"] = History(history_path or None).add(report, source_name=self.name)
-                notes = [str(w.message) for w in caught if "posture" in type(w.message).__module__]
-                if notes:
-                    record["history_warning"] = " ".join(notes)
-            except Exception as e:  # noqa: BLE001 - history must never cost the user their result
-                record["history_error"] = str(e)
-        return record
+    def _save_history(self, report: Any, history_path: str | None) -> dict[str, Any]:
+        import warnings
+
+        try:
+            from posture.history import History
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                fields: dict[str, Any] = {"history_id": History(history_path or None).add(report,
+                                                                                        source_name=self.name)}
+            notes = [str(w.message) for w in caught if "posture" in type(w.message).__module__]
+            if notes:
+                fields["history_warning"] = " ".join(notes)
+            return fields
+        except Exception as e:  # noqa: BLE001 - history must never cost the user their result
+            return {"history_error": str(e)}
+
+    def _draw(self, src: Path, seq: Any, report: Any, tmp: Path, is_photo: bool) -> list[Any]:
+        """The annotated video or photo into the record; returns the key frames (stills) for the reports."""
+        from posture.export import Still
+        from posture.io.annotate import render_annotated
+
+        what = "photo" if is_photo else "video"
+        out = tmp / ("annotated.png" if is_photo else "annotated.mp4")
+        try:
+            self._set(f"Drawing on your {what}")
+            ann = render_annotated(src, seq, report, out, progress=self._progress_fn(f"Drawing on your {what}"))
+            stills = [Still(k.caption, k.rgb, k.time_s) for k in ann.key_frames]
+            self._publish("media", media=out.read_bytes(), stills=stills)
+            return stills
+        except CancelledError:
+            self._publish("media", media_error=f"You stopped the drawing of the annotated {what}.")
+            raise
+        except Exception as e:  # noqa: BLE001 - the findings are already on screen: say what is missing
+            log.exception("drawing the annotated %s of %s failed", what, self.name)
+            self._publish("media", media_error=f"The annotated {what} could not be drawn ({type(e).__name__}: "
+                          f"{str(e)[:160]}).")
+            return []
+
+    def _charts_and_csv(self, report: Any, seq: Any) -> None:
+        """Side thread: the charts (for the page and the reports) and the per-frame CSV."""
+        try:
+            from posture.plots import report_charts
+
+            self._publish("charts", charts=report_charts(report))
+        except Exception as e:  # noqa: BLE001 - the findings are already on screen: say what is missing
+            log.exception("charts for %s failed", self.name)
+            self._publish("charts", charts=[], charts_error=f"The charts could not be drawn ({type(e).__name__}: "
+                          f"{str(e)[:160]}).")
+        try:
+            from posture.export import frames_csv
+
+            self._publish(csv=frames_csv(seq, report))
+        except Exception as e:  # noqa: BLE001
+            log.exception("per-frame CSV for %s failed", self.name)
+            self._publish(csv_error=f"{type(e).__name__}: {str(e)[:160]}")
+
+    def _exports(self, report: Any, stills: list[Any]) -> None:
+        """The HTML and PDF reports (with the video's key frames and the charts) into the record."""
+        from posture.export import report_html, report_pdf
+
+        self._set("Preparing the reports")
+        charts = (self.result or {}).get("charts") or []
+        fields: dict[str, Any] = {}
+        errors = []
+        for key, make in (("html", report_html), ("pdf", report_pdf)):
+            try:
+                fields[key] = make(report, stills, source_name=self.name, charts=charts)
+            except Exception as e:  # noqa: BLE001 - the findings are already on screen: say what is missing
+                log.exception("%s report for %s failed", key, self.name)
+                errors.append(f"the {key.upper()} report ({type(e).__name__}: {str(e)[:120]})")
+        if errors:
+            fields["exports_error"] = "Could not make " + " and ".join(errors) + "."
+        self._publish("exports", **fields)

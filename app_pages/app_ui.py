@@ -90,13 +90,20 @@ def setup_advice(task: str) -> None:
 
 
 def _job_progress(task: str) -> None:
-    """Progress of the task's running job; reruns the whole page once it has finished."""
+    """Progress of the task's running job; reruns the whole page when the job has something new to show
+    (the findings, then each later part: see analysis_job) and once it has finished."""
     job = st.session_state.get("jobs", {}).get(task)
     if job is None:
         return
-    if not job.running:
+    if not job.running or job.version != st.session_state.get(f"job-shown-{task}"):
         st.rerun()
     stage, frac, text = job.progress()
+    if job.findings_ready:  # the findings are on the page below; this bar is for what is still being added
+        st.progress(frac, text=f"Your findings are ready below. Still adding: {text}")
+        st.caption("The annotated video, the charts and the reports appear below as they are ready.")
+        if st.button("Stop adding the video and reports", key=f"stop-{task}"):
+            job.cancel()
+        return
     left = ""
     if 0.05 < frac < 1:
         spent = time.monotonic() - job.started
@@ -110,7 +117,10 @@ def _job_progress(task: str) -> None:
 def jobs_in_sidebar(current_task: str | None = None) -> None:
     """A note in the sidebar for every analysis still running on another page."""
     for task, job in st.session_state.get("jobs", {}).items():
-        if task != current_task and job.running:
+        if task != current_task and job.running and job.findings_ready:
+            st.sidebar.success(f"{PAGE_TASK_TITLES.get(task, task)} findings ready: {job.name} (the video and "
+                               "reports are still being added)")
+        elif task != current_task and job.running:
             _, frac, _ = job.progress()
             st.sidebar.info(f"Analysing {job.name} ({PAGE_TASK_TITLES.get(task, task)}): {frac:.0%}")
         elif task != current_task and job.result is not None:
@@ -146,6 +156,10 @@ def upload_section(task: str, options_fn) -> None:
     from analysis_job import Problem
 
     _collect(task)
+    job = st.session_state.get("jobs", {}).get(task)
+    # What this run shows of a running job, noted before its progress fragment compares versions (below)
+    shown = job.snapshot() if job is not None else (0, None)
+    st.session_state[f"job-shown-{task}"] = shown[0]
     photos_ok = task != "walk"  # walking is judged over steps: a photo cannot show them
     # Photos are accepted by every upload box, so that a photo on the Walk page gets our plain refusal with
     # what to do (below), not the uploader's bare "image/jpeg files are not allowed".
@@ -166,7 +180,8 @@ def upload_section(task: str, options_fn) -> None:
         chosen = up or shot
         job = st.session_state.get("jobs", {}).get(task)
         if job is not None and job.running:
-            st.fragment(run_every=0.5)(_job_progress)(task)
+            # polled every 0.3 s: the findings appear at most that long after they are ready
+            st.fragment(run_every=0.3)(_job_progress)(task)
         elif chosen is None:
             st.caption("Nothing is uploaded anywhere: the file is analysed on this computer and deleted afterwards.")
         elif st.button("Analyse", type="primary", key=f"analyse-{task}"):
@@ -193,10 +208,15 @@ def upload_section(task: str, options_fn) -> None:
                 show_problem(explain(e, name, PAGE_TASK_TITLES[task]))
                 return
             st.rerun()
+    job = st.session_state.get("jobs", {}).get(task)
+    if job is not None and not job.running:
+        _collect(task)  # it finished during this run
     problem = st.session_state.get("problems", {}).get(task)
     if problem is not None:
         show_problem(problem)
     record = st.session_state.get("results", {}).get(task)
+    if task in st.session_state.get("jobs", {}):  # still running: its findings (once ready), later parts coming
+        record = shown[1]
     if record:
         try:
             show_results(record)
@@ -290,9 +310,16 @@ def show_results(record: dict[str, Any]) -> None:
     key_numbers_row(report)
     if report.task == "walk" and not (report.metrics or {}).get("step_length_m"):
         st.caption("Give your height above and analyse again to get your step length and walking speed.")
+    pending = record.get("pending") or ()
+    medium = "photo" if is_photo else "video"
     left, right = st.columns([3, 2])
     with left:
-        if record.get("media") is None:
+        if "media" in pending:
+            st.info(f"**Drawing the pose on your {medium}...** It appears here in a few seconds; your findings "
+                    "are ready beside it.", icon=":material/hourglass_top:")
+        elif record.get("media_error"):
+            st.warning(f"{record['media_error']} Your findings beside it are complete.", icon=":material/info:")
+        elif record.get("media") is None:
             st.caption("Your video or photo is not kept in History (only the results), so it cannot be shown again.")
         else:
             if is_photo:
@@ -314,7 +341,14 @@ def show_results(record: dict[str, Any]) -> None:
                 for f in na:
                     finding_card(f, is_photo)
     charts = record.get("charts")
-    if charts is None:
+    if "charts" in pending or record.get("charts_error"):
+        st.markdown("#### Over time")
+        if "charts" in pending:
+            st.info("**Drawing the charts...**", icon=":material/hourglass_top:")
+        else:
+            st.warning(f"{record['charts_error']} The findings above are complete.", icon=":material/info:")
+        charts = []
+    elif charts is None:  # a result reopened from History
         from posture.plots import report_charts
 
         charts = report_charts(report)
@@ -338,11 +372,13 @@ def show_results(record: dict[str, Any]) -> None:
         with st.expander("All numbers"):
             st.table({"measure": [k.replace("_", " ").replace(".", ": ") for k in metrics],
                       "value": [fmt_value(v, _unit_of(k)) for k, v in metrics.items()]})
-    if record.get("html") is not None:
+    if record.get("html") is not None or "exports" in pending or record.get("exports_error"):
         st.markdown("#### Keep or share this report")
         c = st.columns(4)
         t = record["task"] + ("-h" if record.get("from_history") else "")
-        c[0].download_button("Report (HTML)", record["html"], "posture_report.html", "text/html", key=f"dl-html-{t}")
+        if record.get("html") is not None:
+            c[0].download_button("Report (HTML)", record["html"], "posture_report.html", "text/html",
+                                 key=f"dl-html-{t}")
         if record.get("pdf") is not None:
             c[1].download_button("Report (PDF)", record["pdf"], "posture_report.pdf", "application/pdf",
                                  key=f"dl-pdf-{t}")
@@ -351,6 +387,10 @@ def show_results(record: dict[str, Any]) -> None:
         if record.get("csv") is not None:
             c[3].download_button("Per-frame data (CSV)", record["csv"], "posture_frames.csv", "text/csv",
                                  key=f"dl-csv-{t}")
+        if "exports" in pending:
+            st.caption(f"Preparing the HTML and PDF reports (they include pictures from the annotated {medium})...")
+        elif record.get("exports_error"):
+            st.warning(f"{record['exports_error']} The JSON report has every finding.", icon=":material/info:")
     from posture.present import for_photo
 
     st.caption(for_photo(NOT_A_DIAGNOSIS, is_photo))
