@@ -215,8 +215,12 @@ def walker(
     width: int = 1280,
     height: int = 720,
     phase_offset: float = 0.0,
+    step_warp: float = 0.0,
 ) -> tuple[PoseSequence, dict[str, np.ndarray]]:
     """A side-view walker at an exact cadence; returns the sequence and its true events.
+
+    ``step_warp`` (0 to 0.9) makes the gait cycle run unevenly, phase = u + step_warp * sin(u), so one foot's
+    steps last longer than the other's (a limp) at the same mean cadence; 0 walks evenly.
 
     Hip angle follows ``25 sin(phase) + 5`` per leg (right leg at ``phase``, left
     half a cycle later), so the right heel is farthest ahead of the pelvis at
@@ -227,7 +231,14 @@ def walker(
     n = int(round(duration_s * fps))
     t = np.arange(n) / fps
     stride_hz = cadence_spm / 120.0
-    phase_r = 2 * np.pi * stride_hz * t + phase_offset
+    if not 0.0 <= step_warp < 1.0:
+        raise ValueError(f"step_warp must be in [0, 1), got {step_warp}")
+
+    def phase_at(times: np.ndarray) -> np.ndarray:
+        u = 2 * np.pi * stride_hz * times
+        return u + step_warp * np.sin(u) + phase_offset
+
+    phase_r = phase_at(t)
     phase_l = phase_r + np.pi
     if speed_m_s is None:
         speed_m_s = 0.75 * stride_hz * 1.5  # stride length ~ 1.5 m at 0.75 strides/s x 1.0 height
@@ -253,8 +264,10 @@ def walker(
     )
     seq = make_sequence(xy, world, fps=fps, width=width, height=height, depth_px=depth, name="walker")
     truth = {"cadence_spm": np.array(cadence_spm)}
-    for foot, ph0 in (("right", phase_offset), ("left", phase_offset + np.pi)):
-        # contact when phase = pi/2 (mod 2pi)
-        times = (np.pi / 2 - ph0 + 2 * np.pi * np.arange(-5, 200)) / (2 * np.pi * stride_hz)
-        truth[f"initial_contacts_s_{foot}"] = times[(times >= 0) & (times <= t[-1])]
+    fine = np.linspace(0.0, float(t[-1]), max(2, n * 200))
+    for foot, extra in (("right", 0.0), ("left", np.pi)):
+        # contact when the foot's phase = pi/2 (mod 2pi); the phase rises monotonically (step_warp < 1)
+        cycles = np.floor((phase_at(fine) + extra - np.pi / 2) / (2 * np.pi))
+        k = np.flatnonzero(np.diff(cycles) > 0)
+        truth[f"initial_contacts_s_{foot}"] = fine[k + 1]
     return seq, truth

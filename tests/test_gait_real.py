@@ -84,6 +84,34 @@ def test_looking_down_flag_matches_label(clip):
     assert rep.finding("looking_down").flagged == (real_labels("gait_events")[clip]["head_down"] == "yes")
 
 
+def _labelled_step_ratio(clip: str) -> float:
+    """Longer over shorter mean step time from the hand-labelled landings (alternating feet, steps under 1 s)."""
+    lab = real_labels("gait_events")[clip]
+    fps = lab.get("fps", 30.0)
+    ics = sorted(lab["initial_contacts"], key=lambda c: c["frame"])
+    steps = {"left": [], "right": []}
+    for a, b in zip(ics, ics[1:], strict=False):
+        if a["foot"] != b["foot"] and (b["frame"] - a["frame"]) / fps < 1.0:
+            steps[b["foot"]].append((b["frame"] - a["frame"]) / fps)
+    means = [float(np.mean(v)) for v in steps.values()]
+    return max(means) / min(means)
+
+
+UNEVEN_MISS = {"outdoor_redshirt_elevated.avi":
+               "far foot's landings timed 1.25 frames late on average (a 150 px walker, elevated camera): 1.21 measured, "
+               "the labels' 1.03; a notice remains (issue 15)"}
+
+
+@pytest.mark.parametrize("clip", [pytest.param(c, marks=pytest.mark.xfail(reason=UNEVEN_MISS[c], strict=True))
+                                  if c in UNEVEN_MISS else c for c in SIDE_CLIPS])
+def test_even_walks_are_never_called_uneven(clip):
+    """Every labelled walk's own step times are even (ratio 1.00-1.13 from the labels); gpjatk and the outdoor
+    walk were called uneven (notice, warning) from 2-3 steps a foot before the timing-error test (issue 15)."""
+    _, rep = _analyse(f"walk_side/{clip}")
+    if _labelled_step_ratio(clip) < 1.10:
+        assert not rep.finding("asymmetric_steps").flagged, rep.finding("asymmetric_steps").message
+
+
 def test_blurred_small_face_is_not_judged_for_looking_down():
     """gpjatk_p17's face is blurred and small (ear to eye ~7 px): its eye landmarks read the level head 20 deg
     down. MediaPipe's eye/ear visibility stays ~1 there, so the face's size in pixels gates the check."""

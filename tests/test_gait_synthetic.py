@@ -359,3 +359,33 @@ def test_refine_contact_first_frame_at_or_after_the_peak_and_heel_down():
     k4 = np.arange(120, dtype=float)
     heel_y4 = np.where(k4 < 52, 500.0 - 5.0 * (52 - k4), 500.0)
     assert abs(refine_contact(-(k4 - 40.0) ** 2, heel_y4, leg, 40, 120.0) / 120.0 - 13 / 30) <= 1 / 30
+
+
+def test_step_difference_noise_has_a_one_frame_floor_and_the_per_foot_timing_error():
+    # no scatter: one frame (1/30 s) each side, sqrt(1/2 + 1/2) = 1, and twice the 23 ms per-foot error
+    noise = M.step_difference_noise_s({"left": [0.5, 0.5], "right": [0.6, 0.6]}, 30.0, 0.023)
+    assert noise == pytest.approx(np.hypot(1 / 30, 0.046))
+    # scatter above the floor: pooled sd 0.05 over sqrt(1/4 + 1/4)
+    v = {"left": [0.45, 0.55, 0.45, 0.55], "right": [0.45, 0.55, 0.45, 0.55]}
+    sd = np.std([0.45, 0.55, 0.45, 0.55], ddof=1)
+    assert M.step_difference_noise_s(v, 30.0, 0.0) == pytest.approx(sd * np.sqrt(0.5))
+    assert np.isnan(M.step_difference_noise_s({"left": [0.5], "right": [0.5, 0.6]}, 30.0, 0.023))
+
+
+@pytest.mark.parametrize(("warp", "severity"), [(0.0, "ok"), (0.05, "not_assessed"), (0.3, "warning")])
+def test_uneven_steps_are_flagged_only_beyond_what_timing_error_can_make(warp, severity):
+    """A limping walker (one foot's steps 1.45x the other's) is a warning; a 7% difference at 30 fps is within
+    the per-foot timing error measured on the labelled walks, so it is not judged either way."""
+    seq, truth = walker(cadence_spm=100.0, duration_s=12.0, step_warp=warp)
+    f = analyze_walk(seq).finding("asymmetric_steps")
+    assert f.severity == severity, f.message
+    if severity == "not_assessed":
+        assert "cannot tell" in f.message and "60 frames/s" in f.message
+    if severity == "warning":
+        assert f.value > 1.25
+
+
+def test_step_evenness_is_not_judged_at_running_pace():
+    seq, _ = walker(cadence_spm=170.0, duration_s=8.0, step_warp=0.3)
+    f = analyze_walk(seq).finding("asymmetric_steps")
+    assert f.severity == "not_assessed" and "faster than walking" in f.message

@@ -147,7 +147,7 @@ def walking_specs(params: GaitParams = DEFAULT_GAIT) -> dict[str, CheckSpec]:
             message_flag=("Your steps are uneven: {left_s:.2f} s onto the left foot vs {right_s:.2f} s onto the "
                           "right (ratio {value:.2f})."),
             advice=ADVICE["asymmetric_steps"], camera_hint=STEPS_HINT, cue="Even rhythm", aggregate="value",
-            sample_kind="steps", min_samples=2 * tp.min_steps_per_foot, min_body_px=STEP_MIN_BODY_PX),
+            sample_kind="steps", min_samples=2 * tp.min_steps_per_foot, min_body_px=FOOT_MIN_BODY_PX),
         CheckSpec(
             id="low_cadence", title="Cadence", unit="steps/min", parts=("heel",), views=(),
             plausible=(60.0 / ep.max_step_time_s, 150.0), notice=tp.low_cadence_notice_spm,

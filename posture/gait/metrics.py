@@ -8,6 +8,7 @@ Times in seconds, fractions of the gait cycle in 0..1, lengths in metres.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -137,6 +138,22 @@ def asymmetry_ratio(values: dict[str, list[float]], min_per_foot: int = 2) -> fl
         return float("nan")
     m = [float(np.mean(values[f])) for f in FEET]
     return max(m) / min(m) if min(m) > 0 else float("nan")
+
+
+def step_difference_noise_s(values: dict[str, list[float]], fps: float, foot_bias_s: float) -> float:
+    """Standard error (s) of the left-minus-right mean step time on an even walk.
+
+    Two parts: the random scatter of single steps (pooled standard deviation, at least one frame, over
+    sqrt(1/n_left + 1/n_right)) and a systematic one: a foot whose landings we time ``foot_bias_s``
+    late lengthens the steps onto it and shortens the others, so the difference moves by twice that.
+    """
+    lv, rv = np.asarray(values["left"], float), np.asarray(values["right"], float)
+    nl, nr = len(lv), len(rv)
+    if nl < 2 or nr < 2 or fps <= 0:
+        return float("nan")
+    pooled = math.sqrt(((nl - 1) * lv.var(ddof=1) + (nr - 1) * rv.var(ddof=1)) / (nl + nr - 2))
+    sd = max(pooled, 1.0 / fps)
+    return math.hypot(sd * math.sqrt(1.0 / nl + 1.0 / nr), 2.0 * foot_bias_s)
 
 
 def symmetry_index_pct(values: dict[str, list[float]], min_per_foot: int = 2) -> float:

@@ -165,6 +165,14 @@ class TemporalParams:
     asymmetry_notice_ratio: float = 1.10
     asymmetry_warning_ratio: float = 1.25
     min_steps_per_foot: int = 2  # our choice: fewer steps cannot show a side difference
+    # Per-foot systematic error of our landing times: on the 9 labelled side walks (25-30 fps) the mean offset of
+    # the far foot's landings minus the near foot's is 0-1.25 frames, RMS 0.69 frames = 23 ms (measured 2026-11-29;
+    # outdoor_redshirt_elevated 1.25, watcharapol 1.0, gpjatk 0). A foot timed b late changes the left-right step
+    # difference by 2b, and more steps do not average it away.
+    foot_timing_bias_s: float = 0.023
+    # A left-right difference is evidence of uneven steps only beyond 2 standard errors (random + systematic
+    # above). Our choice (about 95% one-sided on an even walk).
+    asymmetry_min_z: float = 2.0
 
 
 @dataclass(frozen=True)
