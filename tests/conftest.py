@@ -47,11 +47,11 @@ def real_labels(name: str) -> dict:
     return json.loads(p.read_text())
 
 
-def _options(rel: str, masks: bool | None = None):
+def _options(rel: str, masks: bool | None = None, fast: bool = False):
     from posture.io.extract import ExtractOptions
 
     # lift clips are analysed with person masks (see posture.analyses.TASKS)
-    return ExtractOptions(output_masks=rel.startswith("lift/") if masks is None else masks)
+    return ExtractOptions(output_masks=rel.startswith("lift/") if masks is None else masks, adaptive_poses=fast)
 
 
 @functools.cache
@@ -66,22 +66,23 @@ def _prefetch_all() -> None:
 
 
 @functools.cache
-def _tracks(rel: str, masks: bool):
+def _tracks(rel: str, masks: bool, fast: bool = False):
     from posture.io.cache import cached_tracks
 
     _prefetch_all()
-    return cached_tracks(real_path(rel), _options(rel, masks))
+    return cached_tracks(real_path(rel), _options(rel, masks, fast))
 
 
-def real_tracks(rel: str, masks: bool = False):
-    """All people tracked in a real file (extracted once, then cached on disk and in memory)."""
+def real_tracks(rel: str, masks: bool = False, fast: bool = False):
+    """All people tracked in a real file (extracted once, then cached on disk and in memory); ``fast``: with
+    the adaptive people count (``posture --fast``), a second valid set of landmarks."""
     real_path(rel)
-    return _tracks(rel, masks)
+    return _tracks(rel, masks, fast)
 
 
-def real_sequence(rel: str, subject: str = "largest", masks: bool = False):
+def real_sequence(rel: str, subject: str = "largest", masks: bool = False, fast: bool = False):
     """The followed subject's PoseSequence in a real file."""
-    return real_tracks(rel, masks).select(subject)
+    return real_tracks(rel, masks, fast).select(subject)
 
 
 @pytest.fixture(scope="session")

@@ -128,6 +128,45 @@ def _real(task: str, rel: str, subject: str):
     return seq, run_analysis(task, seq, AnalyzeOptions())
 
 
+GATE_WORDS = ("view", "too small", "could be judged", "not seen", "could not be traced", "steps onto each foot",
+              "cannot tell", "hidden", "at least")
+
+
+# clips (photos have no tracking mode) plus three whose findings once moved with the landmark set: the chair-stand
+# graded on 0.23 s of sitting, the elevated outdoor walk's uneven steps, the squat's rounded back (borderline)
+SECOND_EXTRACTION_CASES = [c for c in REAL_CASES if not c[1].endswith(".jpg")] + [
+    ("sit", "sit/chair_stand_test_portrait.mp4", "largest"),
+    ("walk", "walk_side/outdoor_redshirt_elevated.avi", "moving"),
+    ("lift", "lift/yuyoujiang_squat.mp4", "largest"),
+]
+
+
+@pytest.mark.real
+@pytest.mark.parametrize(("task", "rel", "subject"), SECOND_EXTRACTION_CASES,
+                         ids=[f"{t}:{r.split('/')[-1]}" for t, r, _ in SECOND_EXTRACTION_CASES])
+def test_real_findings_survive_a_second_landmark_extraction(task, rel, subject):
+    """MediaPipe's tracking mode (``posture --fast``: one pose per landmarker) gives landmarks about 1% of body
+    size apart from the default's (issue 15). Measurement noise of that size may move a value, and may open or
+    close a gate (a view near its 45 deg limit, a count of steps), but a finding graded on both extractions may
+    change its grade only on a borderline value; a grade change beyond that fits one set of landmarks."""
+    _, base = _real(task, rel, subject)
+    other = run_analysis(task, real_sequence(rel, subject=subject, masks=(task == "lift"), fast=True),
+                         AnalyzeOptions())
+    got = {f.id: f for f in other.findings}
+    problems = []
+    for f in base.findings:
+        g = got[f.id]
+        spec = _spec(f, task)
+        if f.severity == g.severity or _borderline(f, spec) or _borderline(g, spec):
+            continue
+        na = f if f.severity == "not_assessed" else g if g.severity == "not_assessed" else None
+        if na is not None and any(w in (na.reason or "") for w in GATE_WORDS):
+            continue  # a gate opened or closed on values near its own limit
+        problems.append(f"{f.id}: {f.severity} ({f.value}) with the default landmarks, {g.severity} ({g.value}) "
+                        f"with --fast [{g.reason or f.reason or ''}]")
+    assert not problems, f"{task} on {rel}:\n  " + "\n  ".join(problems)
+
+
 @pytest.mark.real
 @pytest.mark.parametrize("name", list(TRANSFORMS))
 @pytest.mark.parametrize(("task", "rel", "subject"), REAL_CASES, ids=[f"{t}:{r.split('/')[-1]}" for t, r, _ in REAL_CASES])
