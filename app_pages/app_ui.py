@@ -443,6 +443,49 @@ def _guard_false_orphan(key: str) -> None:
         ctx._last_rendered_run_count = None
 
 
+class _NewestFrameRelay:
+    """A MediaRelay stand-in whose ``subscribe`` keeps only the newest frame (``buffered=False``)."""
+
+    def __init__(self, relay):
+        self._relay = relay
+
+    def subscribe(self, track, buffered: bool = True):
+        return self._relay.subscribe(track, buffered=False)
+
+
+def _newest_frames_only() -> bool:
+    """Make streamlit-webrtc give the frame callback the newest camera frame, never a backlog.
+
+    streamlit-webrtc 0.79.0 feeds the processing track from aiortc's ``MediaRelay`` subscribed with
+    ``buffered=True``: an unbounded queue. When the computer cannot decode, process and re-encode every
+    frame, each camera frame still waits its turn and the lag grows without bound (measured with
+    bench/bench_live_browser.py, 4 CPU burners on 2 cores: 2.2-2.9 s behind the camera after 10 s).
+    Unbuffered, the relay holds one frame, so a slow moment drops frames instead. This wraps the
+    library's private ``_wrap_with_processor`` (video only); in a version without it, it logs a warning
+    and changes nothing. Returns whether the wrapper is in place.
+    """
+    try:
+        from streamlit_webrtc import webrtc as impl
+    except ImportError:
+        return False
+    orig = getattr(impl, "_wrap_with_processor", None)
+    if orig is None:
+        log.warning("streamlit-webrtc has no _wrap_with_processor: live frames may queue up under load")
+        return False
+    if getattr(orig, "_posture_newest_only", False):
+        return True
+
+    @functools.wraps(orig)
+    def wrap(track, processor, *, async_processing, relay):
+        if getattr(track, "kind", None) == "video":
+            relay = _NewestFrameRelay(relay)
+        return orig(track, processor, async_processing=async_processing, relay=relay)
+
+    wrap._posture_newest_only = True  # type: ignore[attr-defined]
+    impl._wrap_with_processor = wrap
+    return True
+
+
 def live_processor(task: str, params: dict[str, Any]):
     """The session's :class:`WebcamProcessor` for a task, rebuilt only when its parameters change."""
     from posture.webcam import WebcamProcessor, make_analyser
@@ -482,6 +525,7 @@ def live_section(task: str, params: dict[str, Any] | None = None) -> None:
         st.error(f"**The webcam settings are not valid.** {e}\n\n**What to do:** fix or unset "
                  "POSTURE_RTC_CONFIGURATION and restart the app.", icon=":material/error:")
         return
+    _newest_frames_only()
     proc = live_processor(task, params)
     key = f"live-{task}"
     _guard_false_orphan(key)
@@ -637,7 +681,8 @@ def _render_snapshot(task: str) -> None:
     st.caption(f"{snap.frames_processed} frames analysed · {snap.fps:.1f} frames/s"
                + (f" · {snap.process_ms_p50:.0f} ms per frame" if snap.frames_processed else "")
                + (f" · lag {snap.lag_ms_p50:.0f} ms" if snap.lag_ms_p50 == snap.lag_ms_p50 else "")
-               + (f" · pose {snap.pose_age_ms_p50:.0f} ms old" if snap.pose_age_ms_p50 == snap.pose_age_ms_p50 else ""))
+               + (f" · pose {snap.pose_age_ms_p50:.0f} ms old" if snap.pose_age_ms_p50 == snap.pose_age_ms_p50 else "")
+               + f" · {snap.frames_in} camera frames")
 
 
 def _metric_text(v: object) -> str:
