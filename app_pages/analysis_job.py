@@ -164,15 +164,19 @@ class AnalysisJob:
             self._set(stage, done, total)
         return fn
 
-    def _publish(self, done: str | None = None, **fields: Any) -> None:
-        """Replace the record with one that has ``fields`` (and, with ``done``, that part no longer pending)."""
+    def _publish(self, done: str | None = None, show: bool = True, **fields: Any) -> None:
+        """Replace the record with one that has ``fields`` (and, with ``done``, that part no longer pending).
+
+        ``show=False`` keeps the version: the page shows these fields with the next part (every new
+        version costs a whole page rerun, which competes with the drawing for the CPU).
+        """
         with self._lock:
             record = {**(self.result or {}), **fields}
             if done is not None:
                 record["pending"] = tuple(p for p in record.get("pending", ()) if p != done)
                 record["timings_s"] = {**record.get("timings_s", {}), done: time.monotonic() - self.started}
             self.result = record
-            self.version += 1
+            self.version += show
 
     def _run(self) -> None:
         try:
@@ -228,7 +232,7 @@ class AnalysisJob:
                           timings_s={"extraction": t_extracted - t_load, "analysis": t_findings - t_extracted,
                                      "findings": t_findings - t0})
             if save_history:
-                self._publish(**self._save_history(report, history_path))
+                self._publish(show=False, **self._save_history(report, history_path))
             side = threading.Thread(target=self._charts_and_csv, args=(report, seq), name="posture-charts",
                                     daemon=True)
             side.start()
@@ -239,7 +243,7 @@ class AnalysisJob:
         if self.cancelled:
             raise CancelledError()
         self._exports(report, stills)
-        self._publish(total_s=time.monotonic() - t0)
+        self._publish(show=False, total_s=time.monotonic() - t0)
 
     def _save_history(self, report: Any, history_path: str | None) -> dict[str, Any]:
         import warnings
@@ -293,10 +297,10 @@ class AnalysisJob:
         try:
             from posture.export import frames_csv
 
-            self._publish(csv=frames_csv(seq, report))
+            self._publish(show=False, csv=frames_csv(seq, report))
         except Exception as e:  # noqa: BLE001
             log.exception("per-frame CSV for %s failed", self.name)
-            self._publish(csv_error=f"{type(e).__name__}: {str(e)[:160]}")
+            self._publish(show=False, csv_error=f"{type(e).__name__}: {str(e)[:160]}")
 
     def _exports(self, report: Any, stills: list[Any]) -> None:
         """The HTML and PDF reports (with the video's key frames and the charts) into the record."""
