@@ -115,7 +115,8 @@ def one_upload(browser, url: str, task: str, clip: Path, timings: Path) -> dict[
         button.click()
         page.wait_for_selector("text=/Results for|What to do:/", timeout=300_000)
         t_findings = time.monotonic() - t0
-        page.wait_for_selector("video, img[alt*='pose' i], [data-testid=stImage] img", timeout=300_000)
+        is_photo = clip.suffix.lower() in (".jpg", ".jpeg", ".png")
+        page.wait_for_selector("text=Your photo with the pose drawn on it" if is_photo else "video", timeout=300_000)
         t_media = time.monotonic() - t0
         page.get_by_role("button", name="Report (PDF)").wait_for(timeout=300_000)
         t_all = time.monotonic() - t0
