@@ -376,17 +376,13 @@ def show_results(record: dict[str, Any]) -> None:
         st.markdown("#### Keep or share this report")
         c = st.columns(4)
         t = record["task"] + ("-h" if record.get("from_history") else "")
-        if record.get("html") is not None:
-            c[0].download_button("Report (HTML)", record["html"], "posture_report.html", "text/html",
-                                 key=f"dl-html-{t}")
-        if record.get("pdf") is not None:
-            c[1].download_button("Report (PDF)", record["pdf"], "posture_report.pdf", "application/pdf",
-                                 key=f"dl-pdf-{t}")
-        c[2].download_button("Report (JSON)", record["json"], "posture_report.json", "application/json",
-                             key=f"dl-json-{t}")
-        if record.get("csv") is not None:
-            c[3].download_button("Per-frame data (CSV)", record["csv"], "posture_frames.csv", "text/csv",
-                                 key=f"dl-csv-{t}")
+        ready = [(label, record[k], file, mime, f"dl-{k}-{t}") for label, k, file, mime in (
+            ("Report (HTML)", "html", "posture_report.html", "text/html"),
+            ("Report (PDF)", "pdf", "posture_report.pdf", "application/pdf"),
+            ("Report (JSON)", "json", "posture_report.json", "application/json"),
+            ("Per-frame data (CSV)", "csv", "posture_frames.csv", "text/csv")) if record.get(k) is not None]
+        for col, (label, data, file, mime, key) in zip(c, ready, strict=False):  # the ready ones, left to right
+            col.download_button(label, data, file, mime, key=key)
         if "exports" in pending:
             st.caption(f"Preparing the HTML and PDF reports (they include pictures from the annotated {medium})...")
         elif record.get("exports_error"):
