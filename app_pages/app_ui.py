@@ -439,47 +439,51 @@ def _guard_false_orphan(key: str) -> None:
         ctx._last_rendered_run_count = None
 
 
-class _NewestFrameRelay:
-    """A MediaRelay stand-in whose ``subscribe`` keeps only the newest frame (``buffered=False``)."""
-
-    def __init__(self, relay):
-        self._relay = relay
-
-    def subscribe(self, track, buffered: bool = True):
-        return self._relay.subscribe(track, buffered=False)
-
-
 def _newest_frames_only() -> bool:
-    """Make streamlit-webrtc give the frame callback the newest camera frame, never a backlog.
+    """Make streamlit-webrtc pass on the newest video frame at each step, never a backlog.
 
-    streamlit-webrtc 0.79.0 feeds the processing track from aiortc's ``MediaRelay`` subscribed with
-    ``buffered=True``: an unbounded queue. When the computer cannot decode, process and re-encode every
-    frame, each camera frame still waits its turn and the lag grows without bound (measured with
-    bench/bench_live_browser.py, 4 CPU burners on 2 cores: 2.2-2.9 s behind the camera after 10 s).
-    Unbuffered, the relay holds one frame, so a slow moment drops frames instead. This wraps the
-    library's private ``_wrap_with_processor`` (video only); in a version without it, it logs a warning
-    and changes nothing. Returns whether the wrapper is in place.
+    streamlit-webrtc 0.79.0 links the camera to the frame callback, and the callback's output to the
+    encoder that sends it back, through aiortc's ``MediaRelay`` subscribed with ``buffered=True``: unbounded
+    queues. When the computer cannot decode, process and re-encode every frame, each frame still waits
+    its turn and the lag grows without bound (measured with bench/bench_live_browser.py on 2 cores: with
+    4 CPU burners 1.3-3.4 s behind the camera after 10 s; with the input side alone unbuffered, 8 burners
+    still grew it to 4 s, queued before the encoder). Unbuffered, a relay holds the newest frame only, so
+    a slow moment drops frames instead. This wraps ``subscribe`` of the library's one global relay, for
+    video only; returns whether the wrapper is in place (False, with a warning, if that API is missing).
     """
     try:
-        from streamlit_webrtc import webrtc as impl
-    except ImportError:
+        from streamlit_webrtc.relay import get_global_relay
+
+        relay = get_global_relay()
+    except Exception as e:  # noqa: BLE001 - another streamlit-webrtc version: keep working, say so in the log
+        log.warning("live frames may queue up under load: could not reach streamlit-webrtc's relay (%s)", e)
         return False
-    orig = getattr(impl, "_wrap_with_processor", None)
-    if orig is None:
-        log.warning("streamlit-webrtc has no _wrap_with_processor: live frames may queue up under load")
-        return False
-    if getattr(orig, "_posture_newest_only", False):
+    if getattr(relay, "_posture_newest_only", False):
         return True
+    subscribe = relay.subscribe
 
-    @functools.wraps(orig)
-    def wrap(track, processor, *, async_processing, relay):
-        if getattr(track, "kind", None) == "video":
-            relay = _NewestFrameRelay(relay)
-        return orig(track, processor, async_processing=async_processing, relay=relay)
+    @functools.wraps(subscribe)
+    def newest_only(track, buffered: bool = True):
+        return subscribe(track, buffered=buffered and getattr(track, "kind", None) != "video")
 
-    wrap._posture_newest_only = True  # type: ignore[attr-defined]
-    impl._wrap_with_processor = wrap
+    relay.subscribe = newest_only
+    relay._posture_newest_only = True
     return True
+
+
+def _no_gc_after_each_rerun() -> None:
+    """Turn off Streamlit's full garbage collection after every script run while a live view is open.
+
+    The live panel reruns every second; with the pose model loaded, ``gc.collect(2)`` holds the
+    interpreter for about 100 ms (measured), stalling the webcam's decode, callback and encode each
+    second. .streamlit/config.toml sets ``runner.postScriptGC = false`` too; this covers an app started
+    from another folder (Streamlit reads that file from the working directory only). Python's own
+    collector keeps running.
+    """
+    from streamlit import config
+
+    if config.get_option("runner.postScriptGC"):
+        config.set_option("runner.postScriptGC", False, where_defined="posture live view")
 
 
 def live_processor(task: str, params: dict[str, Any]):
@@ -522,6 +526,7 @@ def live_section(task: str, params: dict[str, Any] | None = None) -> None:
                  "POSTURE_RTC_CONFIGURATION and restart the app.", icon=":material/error:")
         return
     _newest_frames_only()
+    _no_gc_after_each_rerun()
     proc = live_processor(task, params)
     key = f"live-{task}"
     _guard_false_orphan(key)

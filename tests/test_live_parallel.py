@@ -183,3 +183,28 @@ def test_a_drifting_camera_clock_is_not_called_late_forever():
         proc.callback(frame_at(cam_t))
     snap = proc.snapshot()
     assert snap.frames_dropped == 0 and est.calls == 6000 and not snap.busy
+
+
+def test_the_app_relays_webcam_video_unbuffered(monkeypatch):
+    """Video goes through streamlit-webrtc's relay keeping only the newest frame (a queue there grew the lag
+    to seconds under CPU load, bench/bench_live_browser.py); audio keeps the library's buffering."""
+    from types import SimpleNamespace
+
+    pytest.importorskip("streamlit_webrtc")
+    import streamlit_webrtc.relay as relay_mod
+
+    from app_pages import app_ui
+
+    calls = []
+
+    class FakeRelay:
+        def subscribe(self, track, buffered=True):
+            calls.append((track.kind, buffered))
+            return track
+
+    fake = FakeRelay()
+    monkeypatch.setattr(relay_mod, "get_global_relay", lambda: fake)
+    assert app_ui._newest_frames_only() and app_ui._newest_frames_only()  # installing twice wraps once
+    fake.subscribe(SimpleNamespace(kind="video"))
+    fake.subscribe(SimpleNamespace(kind="audio"))
+    assert calls == [("video", False), ("audio", True)]
