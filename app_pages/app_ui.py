@@ -541,8 +541,13 @@ def live_section(task: str, params: dict[str, Any] | None = None) -> None:
             rtc_configuration=rtc,
             media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480}}, "audio": False},
             video_frame_callback=proc.callback,
-            # A slow model drops old frames instead of building up lag.
-            async_processing=True,
+            # The callback runs in line: it only hands the frame to the pose model's own threads and draws
+            # the newest pose (2-3 ms), so the frame goes back at once. streamlit-webrtc's async mode sends
+            # each result with the next camera frame instead: measured with bench/bench_live_browser.py,
+            # 130-150 ms camera-to-screen quiet against 80-90 ms in line (under 8 CPU burners on 2 cores,
+            # 180-220 ms against 160-190 ms p50, the browser lowering its resolution at times).
+            # POSTURE_LIVE_ASYNC=1 brings the async mode back.
+            async_processing=os.environ.get("POSTURE_LIVE_ASYNC", "0") == "1",
         )
         st.caption("Press START and allow the camera. Video stays on this computer. Press STOP when you are done: "
                    "your session summary is shown here and saved to History.")

@@ -360,7 +360,7 @@ class WebcamProcessor:
 
     def callback(self, frame):
         """The ``video_frame_callback`` for streamlit-webrtc: ``av.VideoFrame`` in, annotated ``av.VideoFrame`` out."""
-        from posture.io.render import video_frame_from_rgb
+        from posture.io.live_pose import video_frame_i420
 
         cam_t = getattr(frame, "time", None)
         late = self._arrive(cam_t)
@@ -373,4 +373,4 @@ class WebcamProcessor:
                 self._lag_raw.append(now - float(cam_t))
                 if not late:
                     self._feedback.append((now, lag + self._last_pose_age_s))
-        return video_frame_from_rgb(out, like=frame)
+        return video_frame_i420(out, like=frame)

@@ -208,3 +208,24 @@ def test_the_app_relays_webcam_video_unbuffered(monkeypatch):
     fake.subscribe(SimpleNamespace(kind="video"))
     fake.subscribe(SimpleNamespace(kind="audio"))
     assert calls == [("video", False), ("audio", True)]
+
+
+def test_returned_frames_are_i420_with_the_camera_frames_timing():
+    """The webcam callback hands the encoder yuv420p (no per-frame swscale there); colours survive the trip."""
+    from fractions import Fraction
+
+    av = pytest.importorskip("av")
+    from posture.io.live_pose import video_frame_i420
+
+    rgb = np.zeros((480, 640, 3), np.uint8)
+    rgb[..., 0] = np.linspace(0, 255, 640)[None, :]
+    rgb[..., 1] = np.linspace(0, 255, 480)[:, None]
+    rgb[..., 2] = 128
+    like = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+    like.pts, like.time_base = 12345, Fraction(1, 90000)
+    out = video_frame_i420(rgb, like)
+    assert out.format.name == "yuv420p" and (out.width, out.height) == (640, 480)
+    assert out.pts == 12345 and out.time_base == Fraction(1, 90000)
+    assert np.abs(out.to_ndarray(format="rgb24").astype(int) - rgb).mean() < 3
+    odd = video_frame_i420(rgb[:479, :639])
+    assert odd.format.name == "rgb24" and (odd.width, odd.height) == (639, 479)
