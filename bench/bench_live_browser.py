@@ -355,6 +355,11 @@ def summarise(caps: list, shows: list, polls: list, t0: float, t1: float) -> dic
             new.append(s)
             prev = s[1]
     lags = [s[2] for s in new if s[2] is not None]
+    by_s: dict[int, list] = {}
+    for s in new:
+        if s[2] is not None:
+            by_s.setdefault(int((s[0] - t0) // 1000), []).append(s[2])
+    lag_series = [round(float(np.median(by_s[k]))) if k in by_s else None for k in range(int(dur_s) + 1)]
     # appearance latency: each capture of frame K0, to the first later shown frame with a skeleton on it
     sk_none = [s[3] for s in shows if s[3] is not None and SKELETON_FROM <= s[1] < K0 - 2]
     sk_thr = max(40.0, 3.0 * _pct(sk_none, 95)) if sk_none else 40.0
@@ -389,6 +394,7 @@ def summarise(caps: list, shows: list, polls: list, t0: float, t1: float) -> dic
         "processed_fps": processed,
         "lag_ms_p50": _pct(lags, 50), "lag_ms_p90": _pct(lags, 90), "lag_ms_max": max(lags) if lags else float("nan"),
         "lag_samples": len(lags),
+        "lag_ms_each_s": lag_series,  # median lag of each second of the phase (None: no frame matched)
         "pose_age_ms": pose_age,
         "feedback_ms_p50": _pct(lags, 50) + pose_age,
         "appear_ms": [round(a) for a in appear],
@@ -424,7 +430,7 @@ def rtc_delta(a: dict, b: dict, dur_s: float) -> dict:
 
 
 def measure(url: str, y4m: Path, page_name: str, seconds: float, burn: int, warmup_s: float = 8.0,
-            log=print, py_spy: str | None = None) -> dict:
+            log=print, py_spy: str | None = None, shots: str | None = None) -> dict:
     """START the live tab of ``page_name`` with ``y4m`` as the camera; figures quiet, then with ``burn`` burners."""
     from playwright.sync_api import sync_playwright
 
@@ -469,6 +475,9 @@ def measure(url: str, y4m: Path, page_name: str, seconds: float, burn: int, warm
                 body = page.inner_text("body")
                 polls.append({"t": time.monotonic(), "stats": _page_stats(body), "busy": BUSY in body})
                 time.sleep(0.5)
+            if shots:
+                Path(shots).mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(Path(shots) / f"live-{name.replace(' ', '-')}.png"))
             t1 = frame.evaluate("performance.now()")
             rtc1 = frame.evaluate("() => window.__live.rtc()")
             labels = {str(b.pid): "burner" for b in burners} | {pid: "app" for pid in app_pids()}
@@ -504,6 +513,7 @@ def line(name: str, r: dict) -> str:
             f"pose age {r['pose_age_ms']:.0f} ms; feedback delay p50 {r['feedback_ms_p50']:.0f} ms; "
             f"step-in to skeleton shown p50 {r['appear_ms_p50']:.0f} ms {r['appear_ms']}; "
             f"busy message shown {r['busy_shown_share']:.0%} of the time; load {r['load_before']} -> {r['load_after']}"
+            + "\n" + " " * 17 + f"lag each second (ms): {r['lag_ms_each_s']}"
             + "\n" + " " * 17 + "WebRTC (browser side): " + ", ".join(
                 f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.get("rtc", {}).items())
             + "\n" + " " * 17 + "CPU % of one core by process/thread: "
@@ -518,6 +528,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=15.0, help="length of each measured phase")
     ap.add_argument("--burn", type=int, default=4, help="CPU-spinning processes in the loaded phase (0: quiet only)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON line at the end")
+    ap.add_argument("--shots", help="folder for a screenshot of the page at the end of each phase")
     ap.add_argument("--py-spy", help="path of py-spy: profile the app in each phase into /tmp/posture-live-*.txt")
     args = ap.parse_args()
     clip = Path(args.clip) if Path(args.clip).exists() else REAL / args.clip
@@ -528,7 +539,7 @@ def main() -> None:
               f"{BLANK_S:.0f} s); load average before: {load_avg()}")
         with contextlib.ExitStack() as stack:
             url = args.url or stack.enter_context(app_server(tmp))
-            phases = measure(url, y4m, args.page, args.seconds, args.burn, py_spy=args.py_spy)
+            phases = measure(url, y4m, args.page, args.seconds, args.burn, py_spy=args.py_spy, shots=args.shots)
         print(f"load average after: {load_avg()}")
         if args.json:
             print("JSON " + json.dumps(phases))
