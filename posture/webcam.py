@@ -111,7 +111,7 @@ class Snapshot:
     frames_processed: int
     fps: float  # processed frames per second over the last few seconds
     process_ms_p50: float  # time in the callback per frame (model + analyser + drawing)
-    lag_ms_p50: float  # how far behind the camera the processed frame is (see WebcamProcessor)
+    lag_ms_p50: float  # delay added in the app beyond the fastest frame seen; not end to end (see WebcamProcessor)
     recent_cues: tuple[tuple[float, str], ...] = ()
     recent_events: tuple[tuple[float, str], ...] = ()
     error: str | None = None
@@ -139,7 +139,11 @@ class WebcamProcessor:
 
     Lag: a frame's camera time (``frame.time``) is compared with the wall clock when it arrives and
     when its processed copy is returned; the smallest arrival offset seen is taken as the transport
-    baseline, so ``lag`` is the extra delay added by queueing and processing.
+    baseline, so ``lag`` is the extra delay added by queueing and processing. It cannot see the rest of
+    the chain (browser encode, network, aiortc's jitter buffer and decode, aiortc's encode, browser
+    decode and display: the camera clock's origin is unknown here), nor a queue that never empties.
+    bench/bench_live_browser.py measures camera to screen in the browser: about 80 ms on a quiet 2-core
+    machine where this ``lag`` says 2-5 ms.
 
     Keeping up under load: a frame arriving more than ``max_lag_s`` behind the baseline is not
     processed (the model, the analyser and the skeleton are skipped; the last status is drawn with
