@@ -30,6 +30,11 @@ from typing import Any
 log = logging.getLogger("posture.app")
 
 SHORT_CLIP_S = 1.0  # our choice: below this no task has enough movement to judge
+# Our choice: how long the later parts wait for the page to show the findings. The page's rerun that shows
+# them competes for the GIL with the drawing and the charts: started at once, they delayed the findings on
+# screen by 0.6 s (measured in the browser, watcharapol_gait_normal_01). When nobody is looking (another
+# page is open) the parts start after this wait anyway.
+SHOWN_WAIT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,26 @@ def explain(e: BaseException, name: str, task_title: str, duration_s: float | No
 LATER_PARTS = ("media", "charts", "exports")  # made after the findings are shown, in this order of arrival
 
 
-def _warm_imports(task: str) -> None:
-    """Import what the analysis and the later parts need while extraction runs (first upload of a server:
-    the walk analysis alone took 0.8-1.8 s to import, on the path to the findings)."""
+_warmed: set[str] = set()
+_warm_lock = threading.Lock()
+
+
+def warm_up(task: str) -> None:
+    """Import, on a background thread, what an upload of ``task`` will need, once per server process.
+
+    Called when the page shows its upload box, so the imports run while the person chooses a file: on
+    a fresh server the walk analysis alone took 0.8-1.8 s to import, on the path to the findings. Not
+    during the extraction: measured there (AnalysisJob, watcharapol_gait_normal_01, 3 alternations) it
+    slowed the extraction by 0.6-1.8 s and brought the findings no sooner.
+    """
+    with _warm_lock:
+        if task in _warmed:
+            return
+        _warmed.add(task)
+    threading.Thread(target=_import_for, args=(task,), name=f"posture-warm-{task}", daemon=True).start()
+
+
+def _import_for(task: str) -> None:
     import importlib
 
     try:
@@ -110,6 +132,7 @@ class AnalysisJob:
         self.cancelled = False
         self.duration_s: float | None = None
         self._src = ""
+        self._findings_shown = threading.Event()
         self.thread = threading.Thread(target=self._run, name=f"posture-analysis-{task}", daemon=True)
 
     # ------------------------------------------------------------------ page thread
@@ -132,6 +155,11 @@ class AnalysisJob:
 
     def cancel(self) -> None:
         self.cancelled = True
+
+    def mark_shown(self) -> None:
+        """The page has shown the findings: the later parts may take the CPU now."""
+        if self.result is not None:
+            self._findings_shown.set()
 
     def progress(self) -> tuple[str, float, str]:
         """(stage, fraction done 0..1, text) for the progress bar."""
@@ -209,7 +237,6 @@ class AnalysisJob:
                  save_history: bool) -> None:
         from posture.analyses import load_input, run_analysis
 
-        threading.Thread(target=_warm_imports, args=(self.task,), name="posture-warm-imports", daemon=True).start()
         t0 = self.started
         with tempfile.TemporaryDirectory(prefix="posture-app-") as tmp:
             src = Path(tmp) / f"upload{Path(self.name).suffix.lower()}"
@@ -233,6 +260,7 @@ class AnalysisJob:
                                      "findings": t_findings - t0})
             if save_history:
                 self._publish(show=False, **self._save_history(report, history_path))
+            self._findings_shown.wait(SHOWN_WAIT_S)
             side = threading.Thread(target=self._charts_and_csv, args=(report, seq), name="posture-charts",
                                     daemon=True)
             side.start()

@@ -95,6 +95,10 @@ def _job_progress(task: str) -> None:
     job = st.session_state.get("jobs", {}).get(task)
     if job is None:
         return
+    if not job.findings_ready:
+        # Sleep-wait (no CPU) for most of the poll interval: the findings then show within ~10 ms of being
+        # ready instead of up to a whole poll later (measured: 0.4 s of a 3.4 s click-to-findings).
+        job.wait_findings(timeout=0.2)
     if not job.running or job.version != st.session_state.get(f"job-shown-{task}"):
         st.rerun()
     stage, frac, text = job.progress()
@@ -153,8 +157,9 @@ def start_job(task: str, name: str, data: bytes, options, kind: str):
 
 def upload_section(task: str, options_fn) -> None:
     """Camera advice, file upload (and photo capture for sitting), content checks, Analyse, progress, results."""
-    from analysis_job import Problem
+    from analysis_job import Problem, warm_up
 
+    warm_up(task)  # the analysis' imports, while the person chooses a file (once per server)
     _collect(task)
     job = st.session_state.get("jobs", {}).get(task)
     # What this run shows of a running job, noted before its progress fragment compares versions (below)
@@ -220,6 +225,8 @@ def upload_section(task: str, options_fn) -> None:
     if record:
         try:
             show_results(record)
+            if job is not None and task in st.session_state.get("jobs", {}):
+                job.mark_shown()  # the drawing and reports may take the CPU now
         except Exception as e:  # noqa: BLE001 - a display fault must not show a traceback
             log.exception("showing results failed")
             from analysis_job import explain
