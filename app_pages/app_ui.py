@@ -478,6 +478,48 @@ def _newest_frames_only() -> bool:
     return True
 
 
+def _frames_on_their_last_packet() -> bool:
+    """Let aiortc pass a received video frame on when its last packet arrives, not a frame later.
+
+    aiortc 1.16's jitter buffer calls a frame complete only when a packet of the next frame arrives, so
+    every webcam frame waits one frame interval (33 ms at 30 frames/s, more when the browser sends fewer)
+    before it is decoded. The sender marks the last packet of each frame (the RTP marker bit, RFC 7741 for
+    VP8); this subclass hands the oldest frame over as soon as all its packets up to the marked one are
+    in, and otherwise behaves as aiortc's own. Installed once, before a stream starts; returns whether it
+    is in place (False if aiortc's internals have changed).
+    """
+    try:
+        from aiortc import rtcrtpreceiver
+        from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+    except ImportError:
+        return False
+    if getattr(rtcrtpreceiver.JitterBuffer, "_posture_on_marker", False):
+        return True
+    if rtcrtpreceiver.JitterBuffer is not JitterBuffer or not hasattr(JitterBuffer, "_remove_frame"):
+        log.warning("aiortc's jitter buffer has changed: received frames keep their one-frame delay")
+        return False
+
+    class MarkerJitterBuffer(JitterBuffer):
+        _posture_on_marker = True
+
+        def _remove_frame(self, sequence_number: int):
+            if self._is_video and not self._prefetch:
+                packets, timestamp = [], None
+                for count in range(self.capacity):
+                    packet = self._packets[(self._origin + count) % self.capacity]
+                    if packet is None or (timestamp is not None and packet.timestamp != timestamp):
+                        break  # a gap, or the next frame: aiortc's own rule decides
+                    timestamp = packet.timestamp
+                    packets.append(packet)
+                    if packet.marker:
+                        self.remove(count + 1)
+                        return JitterFrame(data=b"".join(p._data for p in packets), timestamp=timestamp)
+            return super()._remove_frame(sequence_number)
+
+    rtcrtpreceiver.JitterBuffer = MarkerJitterBuffer
+    return True
+
+
 def _no_gc_after_each_rerun() -> None:
     """Turn off Streamlit's full garbage collection after every script run while a live view is open.
 
@@ -533,6 +575,7 @@ def live_section(task: str, params: dict[str, Any] | None = None) -> None:
                  "POSTURE_RTC_CONFIGURATION and restart the app.", icon=":material/error:")
         return
     _newest_frames_only()
+    _frames_on_their_last_packet()
     _no_gc_after_each_rerun()
     proc = live_processor(task, params)
     key = f"live-{task}"

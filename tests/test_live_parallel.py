@@ -229,3 +229,34 @@ def test_returned_frames_are_i420_with_the_camera_frames_timing():
     assert np.abs(out.to_ndarray(format="rgb24").astype(int) - rgb).mean() < 3
     odd = video_frame_i420(rgb[:479, :639])
     assert odd.format.name == "rgb24" and (odd.width, odd.height) == (639, 479)
+
+
+def test_received_video_frames_leave_the_jitter_buffer_on_their_last_packet():
+    """With the app's jitter buffer a frame is handed on when its marked last packet arrives (aiortc waits
+    for the next frame's first packet); a gap still holds it back; audio-style buffers are untouched."""
+    pytest.importorskip("aiortc")
+    from aiortc import rtcrtpreceiver
+    from aiortc.rtp import RtpPacket
+
+    from app_pages import app_ui
+
+    original = rtcrtpreceiver.JitterBuffer
+    try:
+        assert app_ui._frames_on_their_last_packet() and app_ui._frames_on_their_last_packet()
+        jb = rtcrtpreceiver.JitterBuffer(capacity=128, is_video=True)
+
+        def packet(seq, ts, marker, data):
+            p = RtpPacket(sequence_number=seq, timestamp=ts, marker=marker)
+            p._data = data
+            return p
+
+        assert jb.add(packet(10, 1000, 0, b"a"))[1] is None
+        frame = jb.add(packet(11, 1000, 1, b"b"))[1]
+        assert frame is not None and frame.data == b"ab" and frame.timestamp == 1000
+        assert jb.add(packet(13, 4000, 1, b"d"))[1] is None  # packet 12 is missing: wait for it
+        frame = jb.add(packet(12, 4000, 0, b"c"))[1]
+        assert frame is not None and frame.data == b"cd"
+        audio = rtcrtpreceiver.JitterBuffer(capacity=16, prefetch=4)
+        assert audio.add(packet(1, 10, 1, b"x"))[1] is None  # prefetching buffers keep aiortc's rule
+    finally:
+        rtcrtpreceiver.JitterBuffer = original
