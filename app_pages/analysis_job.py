@@ -7,12 +7,15 @@ the sidebar) until it finishes, and the result waits there when the user comes b
 calls Streamlit: the script thread reads its fields, which the job only ever replaces whole, under a lock.
 
 Findings first: extraction and the analysis are all the findings need, so the job publishes the record
-(report, JSON) as soon as they are done, and only then makes the slow parts (:data:`LATER_PARTS`): the
-annotated video on the job's thread, the charts and per-frame CSV on a second thread meanwhile (two
-cores; the video encoder and the chart drawing mostly release the GIL), then the HTML and PDF reports,
-which need the video's key frames. Each part lands in the record when ready (``record["pending"]`` lists
-those still coming); a part that fails gets a plain note (``record["<part>_error"]``) and never costs
-the findings. Measured on dev clips, first upload (no cached landmarks): see tests/test_app_speed.py.
+(report, JSON) as soon as they are done, waits for the page to show them (at most :data:`SHOWN_WAIT_S`),
+and only then makes the slow parts (:data:`LATER_PARTS`): the annotated video on the job's thread, the
+charts and per-frame CSV on a second thread meanwhile, then the HTML and PDF reports, which need the
+video's key frames. The two threads share the GIL: measured on watcharapol_gait_normal_01, the charts
+take 1.5-2 s beside the drawing instead of 0.5 s alone and the video about 0.8 s longer, so the charts
+show before the video and the whole is about as fast as one after the other. Each part lands in the record
+when ready (``record["pending"]`` lists those still coming); a part that fails gets a plain note
+(``record["<part>_error"]``) and never costs the findings. Timings: tests/test_app_speed.py (the job)
+and bench/bench_app_upload.py (click to findings in a browser, first upload, no cached landmarks).
 
 Failures become a :class:`Problem`: what happened and what to do, in plain words, never a traceback.
 """
