@@ -185,7 +185,8 @@ def test_live_callback_feeds_the_panel(env, monkeypatch, task):
     at = app(task)
     live_tab = next(c for c in env.webrtc.calls if c["key"] == f"live-{task}")
     assert live_tab["rtc_configuration"] == {"iceServers": []}  # nothing leaves the machine by default
-    assert live_tab["async_processing"] is True and live_tab["media_stream_constraints"]["audio"] is False
+    # the callback runs in line (issue 15: async mode returned each result one frame late); audio never asked
+    assert live_tab["async_processing"] is False and live_tab["media_stream_constraints"]["audio"] is False
     proc = at.session_state[f"webcam-proc-{task}"]
     proc._estimator_factory = FakePoseEstimator
     callback = live_tab["video_frame_callback"]
@@ -235,7 +236,8 @@ def test_broken_model_keeps_the_stream_alive_and_says_why(env, monkeypatch):
     cb = next(c for c in env.webrtc.calls if c["key"] == "live-lift")["video_frame_callback"]
     rgb = np.full((48, 64, 3), 7, np.uint8)
     out = cb(_frame(rgb, 0))
-    assert (out.to_ndarray(format="rgb24") == rgb).all()
+    # the frame comes back as it went in (returned as yuv420p since issue 15: a colour rounding of 1-2 levels)
+    assert np.abs(out.to_ndarray(format="rgb24").astype(int) - rgb).max() <= 2
     at.run()
     assert any("model exploded" in e.value for e in at.error)
 
