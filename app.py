@@ -35,6 +35,8 @@ page = st.navigation([
 st.session_state["_page_prev"] = st.session_state.get("_page_now")
 st.session_state["_page_now"] = page.url_path
 from app_ui import jobs_in_sidebar  # noqa: E402 - needs the pages folder on sys.path (above)
+from model_settings import model_sidebar  # noqa: E402
 
 jobs_in_sidebar(page.url_path or "walk")  # analyses still running on other pages keep going; say so
+model_sidebar()  # which pose model, and the faster extraction for uploads
 page.run()

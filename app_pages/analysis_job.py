@@ -122,8 +122,9 @@ class AnalysisJob:
     """One upload analysed on a worker thread (see module docstring)."""
 
     def __init__(self, task: str, task_title: str, name: str, data: bytes, options: Any, kind: str,
-                 model_path: str, history_path: str | None, save_history: bool):
+                 model_path: str, history_path: str | None, save_history: bool, fast: bool = False):
         self.task, self.task_title, self.name = task, task_title, name
+        self.fast = fast  # extraction with the adaptive people count (the sidebar's "Faster analysis of uploads")
         self._args = (data, options, kind, model_path, history_path, save_history)
         self._lock = threading.Lock()
         self._stage = ("Starting", 0, 0)
@@ -248,7 +249,7 @@ class AnalysisJob:
             self._set("Finding your body in each frame")
             t_load = time.monotonic()
             seq = load_input(src, self.task, model_path=model_path, progress=self._progress_fn(
-                "Finding your body in each frame"))
+                "Finding your body in each frame"), fast=self.fast)
             t_extracted = time.monotonic()
             self.duration_s = float(seq.video.duration_s) if seq.video.n_frames > 1 else None
             self._set("Analysing the movement")

@@ -50,20 +50,11 @@ def sniff_media(name: str, head: bytes) -> str:
 
 
 # ----------------------------------------------------------------------------- resources
-@st.cache_resource(show_spinner=False)
-def _model_path() -> str:
-    from posture.io.model import resolve_model_path
-
-    return str(resolve_model_path())
-
-
 def model_path() -> str:
-    """The pose model, built on first use with a visible status message (once per server)."""
-    if "model_path" not in st.session_state:
-        with st.status("Preparing the pose model (first use only, a few seconds)...", expanded=False) as s:
-            st.session_state["model_path"] = _model_path()
-            s.update(label="Pose model ready", state="complete")
-    return st.session_state["model_path"]
+    """The chosen pose model (sidebar, "Pose model"), built on first use with a visible status message."""
+    from model_settings import chosen_model_path
+
+    return chosen_model_path()
 
 
 def history():
@@ -146,9 +137,11 @@ def _collect(task: str) -> None:
 
 def start_job(task: str, name: str, data: bytes, options, kind: str):
     from analysis_job import AnalysisJob
+    from model_settings import fast_extraction
 
     job = AnalysisJob(task, PAGE_TASK_TITLES[task], name, data, options, kind, model_path(),
-                      st.session_state.get("history_path") or None, st.session_state.get("save_history", True))
+                      st.session_state.get("history_path") or None, st.session_state.get("save_history", True),
+                      fast=fast_extraction())
     st.session_state.setdefault("jobs", {})[task] = job
     st.session_state.setdefault("results", {}).pop(task, None)
     st.session_state.setdefault("problems", {}).pop(task, None)
@@ -541,8 +534,10 @@ def live_processor(task: str, params: dict[str, Any]):
 
     key = f"webcam-proc-{task}"
     proc = st.session_state.get(key)
+    mp = model_path()
+    if proc is not None and st.session_state.get(key + "-model", mp) != mp:
+        proc = None  # another pose model was chosen in the sidebar: a new processor loads it
     if proc is None:
-        mp = model_path()
 
         def estimator():
             from posture.io.extract import ParallelLivePoseEstimator
@@ -555,6 +550,7 @@ def live_processor(task: str, params: dict[str, Any]):
         proc = WebcamProcessor(estimator, make_analyser(task, **params))
         st.session_state[key] = proc
         st.session_state[key + "-params"] = dict(params)
+        st.session_state[key + "-model"] = mp
     elif st.session_state.get(key + "-params") != params:
         proc.set_analyser(make_analyser(task, **params))
         st.session_state[key + "-params"] = dict(params)
