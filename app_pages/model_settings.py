@@ -15,8 +15,8 @@ DEFAULT_VARIANT = "full"
 # What each choice costs and buys, measured on the labelled dev set (README, "Model variants").
 VARIANT_LABELS = {
     "full": "Full (recommended)",
-    "lite": "Lite: a fifth less computing, less accurate",
-    "heavy": "Heavy: 3x slower, finds small or dim people a little better",
+    "lite": "Lite (faster, less exact)",
+    "heavy": "Heavy (3x slower)",
 }
 VARIANT_HELP = (
     "Full is the default for uploads and the webcam: on our labelled clips it was the most accurate overall. "
