@@ -92,6 +92,9 @@ class CheckSpec:
     min_samples: int = 1  # samples needed to judge
     min_body_px: float = 0.0  # body height (pixels) below which the parts are too small to measure
     both_sides: bool = False  # parts must be seen on both sides (front-view checks)
+    # what a value past the top of the plausible range may be, when more than a failure ("{value:.0f} steps/min
+    # is faster than walking: running, or steps counted twice"); None: "outside what a body does"
+    implausible_above: str | None = None
 
     def __post_init__(self) -> None:
         if self.worse not in ("above", "below"):
@@ -465,6 +468,8 @@ def _implausible(spec: CheckSpec, value: float, n_bad: int, n: int) -> Finding:
     lo, hi = spec.plausible
     logger.warning("%s: value %.4g %s outside the plausible range [%g, %g]: not assessed", spec.id, value, spec.unit,
                    lo, hi)
+    if spec.implausible_above and value > hi:
+        return not_assessed_finding(spec, spec.implausible_above.format(value=value, lo=lo, hi=hi))
     reason = (f"the measurement failed: {_num(value)} {spec.unit} is outside what a body does "
               f"({_num(lo)} to {_num(hi)} {spec.unit})")
     if n > 1:

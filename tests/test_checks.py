@@ -118,6 +118,18 @@ def test_implausible_value_is_a_measurement_failure_never_a_grade():
     assert h.severity == "ok" and h.value == 11.0
 
 
+def test_a_spec_can_say_what_a_value_past_its_top_may_be():
+    """The walking cadence says 'faster than walking: running, or steps counted twice', not 'outside what a body
+    does' (a runner's 164 steps/min is something a body does); below the range it stays a measurement failure."""
+    cad = spec(id="cadence_probe", unit="steps/min", plausible=(40.0, 150.0), notice=90.0, warning=80.0,
+               worse="below", aggregate="value", sample_kind="steps", min_samples=2,
+               implausible_above="{value:.0f} steps per minute is faster than walking (up to {hi:.0f})")
+    fast = C.evaluate(cad, C.Evidence(samples=np.full(6, 164.0), value=164.0))
+    assert fast.severity == "not_assessed" and fast.reason == "164 steps per minute is faster than walking (up to 150)"
+    slow = C.evaluate(cad, C.Evidence(samples=np.full(6, 20.0), value=20.0))
+    assert slow.severity == "not_assessed" and "measurement failed" in slow.reason
+
+
 def _side_pose(n: int = 10, **kw):
     return static_pose(n=n, width=1280, height=720, **kw)
 

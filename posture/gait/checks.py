@@ -159,7 +159,10 @@ def walking_specs(params: GaitParams = DEFAULT_GAIT) -> dict[str, CheckSpec]:
             message_flag=("You walk at {value:.0f} steps per minute, slower than a brisk pace (about 100 or more; "
                           "{n_steps} steps)."),
             advice=ADVICE["low_cadence"], camera_hint=STEPS_HINT, cue="Quicker steps", aggregate="value",
-            sample_kind="steps", min_samples=3, min_body_px=STEP_MIN_BODY_PX),
+            sample_kind="steps", min_samples=3, min_body_px=STEP_MIN_BODY_PX,
+            implausible_above=("{value:.0f} steps per minute is faster than walking (up to {hi:.0f}): this is running, "
+                               "or steps were counted twice; film yourself walking past the camera to check your "
+                               "cadence")),
     ]
     return {s.id: s for s in specs}
 
