@@ -7,11 +7,15 @@ and variant (``st.cache_resource``). ``lite`` and ``heavy`` are fetched from the
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 VARIANT_KEY = "model_variant"
 FAST_KEY = "fast_extraction"
-DEFAULT_VARIANT = "full"
+# The setting starts where the command line would: $POSTURE_MODEL_VARIANT, else full.
+_ENV_VARIANT = os.environ.get("POSTURE_MODEL_VARIANT", "full")
+DEFAULT_VARIANT = _ENV_VARIANT if _ENV_VARIANT in ("lite", "full", "heavy") else "full"
 # What each choice costs and buys, measured on the labelled dev set (README, "Model variants").
 VARIANT_LABELS = {
     "full": "Full (recommended)",
@@ -43,7 +47,9 @@ def fast_extraction() -> bool:
 def _variant_path(variant: str) -> str:
     from posture.io.model import resolve_model_path
 
-    return str(resolve_model_path(variant=variant))
+    # the starting choice resolves as the command line does, so $POSTURE_MODEL (an official .task file) still
+    # counts; a variant picked in the sidebar is that variant
+    return str(resolve_model_path() if variant == DEFAULT_VARIANT else resolve_model_path(variant=variant))
 
 
 def chosen_model_path() -> str:
@@ -71,6 +77,7 @@ def _retry() -> None:
 def model_sidebar() -> None:
     """The settings, in a collapsed sidebar section (most people never need them)."""
     with st.sidebar.expander("Pose model", icon=":material/tune:"):
+        st.session_state.setdefault(VARIANT_KEY, DEFAULT_VARIANT)
         st.selectbox("Model", list(VARIANT_LABELS), format_func=VARIANT_LABELS.get, key=VARIANT_KEY,
                      help=VARIANT_HELP, on_change=_retry)
         st.checkbox("Faster analysis of uploads", key=FAST_KEY, help=FAST_HELP)

@@ -92,3 +92,23 @@ def test_the_webcam_reloads_its_model_when_another_is_chosen(env, variants):
     at.sidebar.selectbox(key="model_variant").set_value("lite").run()
     assert at.session_state["webcam-proc-lift"] is not first
     assert at.session_state["webcam-proc-lift-model"] == PATHS["lite"]
+
+
+def test_the_starting_choice_resolves_as_the_command_line_does(monkeypatch):
+    """$POSTURE_MODEL (an official .task file) or $POSTURE_MODEL_VARIANT still decide the model until another
+    variant is picked in the sidebar."""
+    from pathlib import Path
+
+    import model_settings
+
+    import posture.io.model
+
+    monkeypatch.setattr(posture.io.model, "resolve_model_path",
+                        lambda model_path=None, build=True, variant=None: Path(f"/m/{variant or 'as-the-cli'}.task"))
+    model_settings._variant_path.clear()
+    try:
+        assert model_settings._variant_path(model_settings.DEFAULT_VARIANT) == "/m/as-the-cli.task"
+        other = next(v for v in ("lite", "heavy") if v != model_settings.DEFAULT_VARIANT)
+        assert model_settings._variant_path(other) == f"/m/{other}.task"
+    finally:
+        model_settings._variant_path.clear()
