@@ -252,10 +252,14 @@ def gate_frames(spec: CheckSpec, seq: PoseSequence, views: ViewTrack | None = No
     usable = found & seen & big & view_ok & extra
     reason = None
     if not usable.all():
+        # The view gate is blamed for the frames the check wanted (the mask) that it removed; only when the mask
+        # holds no found frame at all (a front view has no seated side-view frames) for every frame of the wrong
+        # view. Counting wrong-view frames outside a non-empty mask (a walker turning between side passes) named
+        # the view for a side clip: "needs a side view; this clip shows a side view".
+        view_scope = extra if (found & extra).any() else found
         losses = [
             (int((~found).sum()), "no person was found"),
-            (int((found & ~view_ok).sum()),
-             _view_words(spec, views, (found & ~view_ok & extra) if (found & ~view_ok & extra).any() else None)),
+            (int((found & ~view_ok & view_scope).sum()), _view_words(spec, views, found & ~view_ok & view_scope)),
             (int((found & view_ok & out_of_frame).sum()), f"the {_parts_words(spec)} left the picture"),
             (int((found & view_ok & ~seen & ~out_of_frame).sum()), f"the {_parts_words(spec)} were not clearly visible"),
             (int((found & view_ok & seen & ~big).sum()),

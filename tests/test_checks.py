@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -238,3 +239,21 @@ def test_every_report_carries_the_summary_block():
     d = r.to_dict()
     assert d["summary"]["status"] == "nothing_flagged"
     assert d["findings"][0]["title"] == "A"
+
+
+def test_view_is_blamed_only_for_frames_the_check_wanted():
+    """A side clip whose walker turns between passes: the wrong-view turning frames lie outside the analysis' mask,
+    so they do not make the reason 'needs a side view; this clip shows a side view' (upfall_walk_room_cam1)."""
+    seq = _side_pose(n=10)
+    views = classify_views(seq)
+    turned = np.array(views.view, dtype=object)
+    turned[:6] = "front"  # turning: most frames, all outside the mask
+    views = dataclasses.replace(views, view=turned)
+    wanted = np.zeros(10, bool)
+    wanted[6:] = True
+    tiny = spec(views=("side",), min_body_px=1e6)  # every wanted frame fails the size gate
+    g = C.gate_frames(tiny, seq, views, mask=wanted, mask_reason="not walking")
+    assert not g.usable.any() and "too small" in g.reason
+    # with no wanted frame at all, every wrong-view frame counts (a front view has no seated side-view frames)
+    g = C.gate_frames(tiny, seq, views, mask=np.zeros(10, bool), mask_reason="not seated")
+    assert "needs a side view" in g.reason and "front view" in g.reason
